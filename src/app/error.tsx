@@ -1,0 +1,15 @@
+"use client";
+
+export default function RouteError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  return (
+    <main id="main" className="container">
+      <h1>Something went wrong</h1>
+      <p className="muted">
+        The error has been recorded. Reference: <code>{error.digest ?? "unavailable"}</code>.
+      </p>
+      <button className="button" type="button" onClick={() => reset()}>
+        Try again
+      </button>
+    </main>
+  );
+}

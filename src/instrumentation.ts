@@ -1,0 +1,9 @@
+/**
+ * Runs once when a server process starts (before it serves). Fails fast on invalid configuration:
+ * one message naming every bad variable, no stack trace, exit code 1.
+ */
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { validateConfigAtStartup } = await import("@/lib/env/startup");
+  validateConfigAtStartup();
+}

@@ -1,0 +1,124 @@
+import { readFileSync } from "node:fs";
+import type { z } from "zod";
+import { SECRET_VARIABLES, serverEnvSchema, type ServerEnv } from "./schema";
+
+/**
+ * Turning raw environment variables into validated config. No `server-only` here so the db
+ * scripts (migrate, seed) can use it under plain Node; the app imports `./index` instead.
+ */
+
+export type RawEnv = Record<string, string | undefined>;
+export type NodeEnv = "development" | "test" | "production";
+
+export interface ConfigProblem {
+  variable: string;
+  reason: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(formatConfigProblems(problems));
+    this.name = "ConfigError";
+  }
+}
+
+export function formatConfigProblems(problems: readonly ConfigProblem[]): string {
+  const lines = problems.map(({ variable, reason }) => `  - ${variable}: ${reason}`);
+  return [
+    `Invalid configuration: ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
+    ...lines,
+    "See .env.example for every variable and its format.",
+  ].join("\n");
+}
+
+/** Replaces each `NAME_FILE` with the trimmed content of that file as `NAME`. */
+export function resolveFileSecrets(
+  raw: RawEnv,
+  readFile: (path: string) => string = (path) => readFileSync(path, "utf8"),
+): { env: RawEnv; problems: ConfigProblem[] } {
+  const env: RawEnv = { ...raw };
+  const problems: ConfigProblem[] = [];
+  for (const name of SECRET_VARIABLES) {
+    const fileVariable = `${name}_FILE`;
+    const path = raw[fileVariable];
+    delete env[fileVariable];
+    if (path === undefined || path === "") continue;
+    if (raw[name] !== undefined && raw[name] !== "") {
+      problems.push({ variable: fileVariable, reason: `set either ${name} or ${fileVariable}, not both` });
+      continue;
+    }
+    try {
+      env[name] = readFile(path).trim();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not readable" : "cannot be read";
+      problems.push({ variable: fileVariable, reason: `file ${path} ${why}` });
+    }
+  }
+  return { env, problems };
+}
+
+function problemsFromZod(error: z.ZodError): ConfigProblem[] {
+  return error.issues.map((issue) => ({
+    variable: issue.path.join(".") || "(environment)",
+    // Zod's default messages for enums and types name the expected values, never the received one.
+    reason: issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message,
+  }));
+}
+
+/** Rules that span several variables. */
+function crossFieldProblems(env: ServerEnv, nodeEnv: NodeEnv): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const hasClerkKeys = Boolean(env.CLERK_SECRET_KEY && env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY);
+  if (env.AUTH_MODE === "clerk" && !hasClerkKeys) {
+    problems.push({
+      variable: "AUTH_MODE",
+      reason: "clerk mode needs CLERK_SECRET_KEY and NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY",
+    });
+  }
+  if (nodeEnv === "production" && !hasClerkKeys && env.AUTH_MODE !== "local") {
+    problems.push({
+      variable: "AUTH_MODE",
+      reason:
+        "production needs Clerk (CLERK_SECRET_KEY and NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY), or AUTH_MODE=local set explicitly for a public demo",
+    });
+  }
+  if (nodeEnv === "production" && authModeOf(env) === "local" && !env.SESSION_SECRET) {
+    problems.push({ variable: "SESSION_SECRET", reason: "is required in production with AUTH_MODE=local" });
+  }
+  if (env.REDIS_REQUIRED && !env.REDIS_URL) {
+    problems.push({ variable: "REDIS_REQUIRED", reason: "is true but REDIS_URL is not set" });
+  }
+  return problems;
+}
+
+export type AuthMode = "clerk" | "local";
+
+export function authModeOf(
+  env: Pick<ServerEnv, "AUTH_MODE" | "CLERK_SECRET_KEY" | "NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY">,
+): AuthMode {
+  if (env.AUTH_MODE) return env.AUTH_MODE;
+  return env.CLERK_SECRET_KEY && env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY ? "clerk" : "local";
+}
+
+export function nodeEnvOf(raw: RawEnv): NodeEnv {
+  const value = raw.NODE_ENV;
+  return value === "production" || value === "test" ? value : "development";
+}
+
+/** Validates a raw environment; throws ConfigError listing every problem. */
+export function parseServerEnv(raw: RawEnv, readFile?: (path: string) => string): Readonly<ServerEnv> {
+  const { env, problems } = resolveFileSecrets(raw, readFile);
+  const parsed = serverEnvSchema.safeParse(env);
+  if (!parsed.success) problems.push(...problemsFromZod(parsed.error));
+  else problems.push(...crossFieldProblems(parsed.data, nodeEnvOf(raw)));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(parsed.data as ServerEnv);
+}
+
+/** The values of every configured secret, for redaction in logs and error reports. */
+export function secretValuesOf(env: Partial<Record<string, unknown>>): string[] {
+  return SECRET_VARIABLES.map((name) => env[name]).filter(
+    (value): value is string => typeof value === "string" && value.length >= 8,
+  );
+}

@@ -1,0 +1,120 @@
+import { z } from "zod";
+
+/**
+ * Every runtime variable Slipway reads, in one place. Pure: no process.env access here, so the
+ * schema can be unit-tested and compared against `.env.example`.
+ *
+ * Variables listed in SECRET_VARIABLES also accept `NAME_FILE` (a path whose trimmed content is
+ * the value), the way Docker and compose secrets are mounted at /run/secrets/....
+ */
+
+const booleanString = z
+  .enum(["true", "false", "1", "0"], { message: "must be true or false" })
+  .transform((value) => value === "true" || value === "1");
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const urlWithProtocol = (protocols: readonly string[], what: string) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a ${what} URL (${protocols.map((p) => `${p}//`).join(" or ")})`,
+    );
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
+const sampleRate = z.coerce.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1");
+const positiveInt = z.coerce.number().int("must be a whole number").positive("must be positive");
+const nonNegativeInt = z.coerce.number().int("must be a whole number").min(0, "must be 0 or more");
+const commaList = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+export const serverEnvSchema = z.object({
+  // App
+  APP_URL: optional(urlWithProtocol(["http:", "https:"], "http(s)")),
+  APP_VERSION: optionalString,
+  COMMIT_SHA: optionalString,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  // Database
+  DATABASE_URL: urlWithProtocol(["postgres:", "postgresql:"], "postgres"),
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  DATABASE_POOL_MODE: z.enum(["session", "transaction"]).default("session"),
+  DATABASE_CONNECT_TIMEOUT_SECONDS: positiveInt.default(5),
+  DATABASE_IDLE_TIMEOUT_SECONDS: nonNegativeInt.default(20),
+  DATABASE_STATEMENT_TIMEOUT_MS: nonNegativeInt.default(10_000),
+
+  // Redis (optional)
+  REDIS_URL: optional(urlWithProtocol(["redis:", "rediss:"], "redis")),
+  REDIS_REQUIRED: booleanString.default(false),
+
+  // Health and shutdown
+  HEALTH_CACHE_MS: nonNegativeInt.default(1000),
+  SHUTDOWN_DRAIN_SECONDS: nonNegativeInt.default(5),
+  SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(10),
+
+  // Authentication
+  AUTH_MODE: optional(z.enum(["clerk", "local"])),
+  SESSION_SECRET: optional(z.string().min(32, "must be at least 32 characters")),
+  CLERK_SECRET_KEY: optional(z.string().regex(/^sk_(test|live)_/, "must start with sk_test_ or sk_live_")),
+  NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: optional(
+    z.string().regex(/^pk_(test|live)_/, "must start with pk_test_ or pk_live_"),
+  ),
+  CLERK_JWT_KEY: optionalString,
+  CLERK_WEBHOOK_SECRET: optional(z.string().regex(/^whsec_/, "must start with whsec_")),
+  CLERK_AUTHORIZED_PARTIES: optional(commaList),
+
+  // Observability
+  SENTRY_DSN: optional(urlWithProtocol(["http:", "https:"], "http(s)")),
+  NEXT_PUBLIC_SENTRY_DSN: optional(urlWithProtocol(["http:", "https:"], "http(s)")),
+  SENTRY_ENVIRONMENT: optionalString,
+  SENTRY_ERROR_SAMPLE_RATE: sampleRate.default(1),
+  SENTRY_TRACES_SAMPLE_RATE: sampleRate.optional(),
+  SENTRY_REPLAYS_SESSION_SAMPLE_RATE: sampleRate.default(0),
+  SENTRY_REPLAYS_ON_ERROR_SAMPLE_RATE: sampleRate.default(0),
+  METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
+
+  // Analytics (opt-in, cookie-less)
+  NEXT_PUBLIC_ANALYTICS_PROVIDER: optional(z.enum(["plausible", "umami"])),
+  NEXT_PUBLIC_ANALYTICS_DOMAIN: optionalString,
+  NEXT_PUBLIC_ANALYTICS_SCRIPT_URL: optional(urlWithProtocol(["http:", "https:"], "http(s)")),
+  NEXT_PUBLIC_ANALYTICS_WEBSITE_ID: optionalString,
+});
+
+/** Read by `next build` only (source-map upload); never needed at runtime. */
+export const buildEnvSchema = z.object({
+  SENTRY_AUTH_TOKEN: optionalString,
+  SENTRY_ORG: optionalString,
+  SENTRY_PROJECT: optionalString,
+});
+
+/** Variables that carry secrets: each also accepts `NAME_FILE`. */
+export const SECRET_VARIABLES = [
+  "DATABASE_URL",
+  "REDIS_URL",
+  "SESSION_SECRET",
+  "CLERK_SECRET_KEY",
+  "CLERK_WEBHOOK_SECRET",
+  "METRICS_TOKEN",
+  "SENTRY_AUTH_TOKEN",
+] as const satisfies readonly (keyof z.infer<typeof serverEnvSchema> | keyof z.infer<typeof buildEnvSchema>)[];
+
+export type ServerEnv = z.infer<typeof serverEnvSchema>;
+export type BuildEnv = z.infer<typeof buildEnvSchema>;
