@@ -1,0 +1,115 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { freePort } from "../../scripts/embedded-postgres";
+// @ts-expect-error plain ESM script without types
+import { prepareStandalone } from "../../scripts/prepare-standalone.mjs";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+/** Newest modification time of anything that changes the build. */
+function newestSourceMtime(): number {
+  let newest = 0;
+  const visit = (entry: string) => {
+    const stat = statSync(entry);
+    if (stat.isDirectory()) {
+      for (const child of readdirSync(entry)) visit(path.join(entry, child));
+    } else newest = Math.max(newest, stat.mtimeMs);
+  };
+  for (const entry of ["src", "db/schema", "public", "next.config.ts", "package.json", "sentry.server.config.ts", "sentry.edge.config.ts", "sentry.client.config.ts"]) {
+    const full = path.join(root, entry);
+    if (existsSync(full)) visit(full);
+  }
+  return newest;
+}
+
+/** Runs `npm run build` unless the standalone build is newer than every source file. */
+export function ensureProductionBuild(): void {
+  const marker = path.join(root, ".next", "standalone", "server.js");
+  if (process.env.SLIPWAY_SKIP_BUILD !== "1" && (!existsSync(marker) || statSync(marker).mtimeMs < newestSourceMtime())) {
+    console.log("[integration] building the production server (npm run build)…");
+    const result = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+    if (result.status !== 0) throw new Error("npm run build failed");
+  }
+}
+
+/** Copies the standalone server outside the project tree, as the Dockerfile lays it out. */
+export function prepareStandaloneCopy(): string {
+  return prepareStandalone(path.join(tmpdir(), `slipway-standalone-${randomBytes(4).toString("hex")}`));
+}
+
+export interface StandaloneServer {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  /** Every line the server printed (stdout and stderr). */
+  logs: string[];
+  /** Sends a signal (default SIGTERM) and resolves with the exit code once the process has exited. */
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+export interface StartOptions {
+  /** Directory holding server.js (from prepareStandaloneCopy or the integration global setup). */
+  dir: string;
+  env?: Record<string, string | undefined>;
+  /** Path polled until it answers (any HTTP status). */
+  readyPath?: string;
+  timeoutMs?: number;
+}
+
+/** Starts `node server.js` exactly as the container does and waits until it answers HTTP. */
+export async function startStandaloneServer(options: StartOptions): Promise<StandaloneServer> {
+  const port = await freePort();
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    NODE_ENV: "production",
+    PORT: String(port),
+    HOSTNAME: "127.0.0.1",
+    NEXT_MANUAL_SIG_HANDLE: "true",
+    NEXT_TELEMETRY_DISABLED: "1",
+    AUTH_MODE: "local",
+    SESSION_SECRET: randomBytes(32).toString("hex"),
+    LOG_LEVEL: "info",
+  };
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  const child = spawn(process.execPath, ["server.js"], { cwd: options.dir, env, stdio: ["ignore", "pipe", "pipe"] });
+  const logs: string[] = [];
+  const collect = (chunk: Buffer) => logs.push(...chunk.toString().split("\n").filter(Boolean));
+  child.stdout!.on("data", collect);
+  child.stderr!.on("data", collect);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+
+  const url = `http://${env.HOSTNAME === "0.0.0.0" ? "127.0.0.1" : env.HOSTNAME}:${port}`;
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${logs.join("\n")}`);
+    try {
+      await fetch(url + (options.readyPath ?? "/health/live"), { signal: AbortSignal.timeout(2000) });
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`server did not answer within the timeout:\n${logs.join("\n")}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  return {
+    url,
+    port,
+    process: child,
+    logs,
+    exited,
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
