@@ -9,7 +9,11 @@ export interface CachedCheck<T> {
   reset(): void;
 }
 
-export function cachedCheck<T>(run: () => Promise<T>, ttlMs: () => number, now: () => number = Date.now): CachedCheck<T> {
+export function cachedCheck<T>(
+  run: () => Promise<T>,
+  ttlMs: () => number,
+  now: () => number = Date.now,
+): CachedCheck<T> {
   let cached: { value: T; at: number } | undefined;
   let inFlight: Promise<T> | undefined;
   return {

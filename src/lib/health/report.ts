@@ -50,7 +50,10 @@ export async function getReadiness(): Promise<ReadinessResult> {
   const readiness = readinessFrom({ draining: isDraining(), checks, redisRequired });
   return {
     httpStatus: httpStatusForReadiness(readiness),
-    body: readiness.failing.length > 0 ? { status: readiness.status, failing: readiness.failing } : { status: readiness.status },
+    body:
+      readiness.failing.length > 0
+        ? { status: readiness.status, failing: readiness.failing }
+        : { status: readiness.status },
   };
 }
 

@@ -100,10 +100,7 @@ export async function closeRedis(): Promise<void> {
   if (!client) return;
   if (client.status === "ready") {
     try {
-      await Promise.race([
-        client.quit(),
-        new Promise((resolve) => setTimeout(resolve, REDIS_COMMAND_TIMEOUT_MS)),
-      ]);
+      await Promise.race([client.quit(), new Promise((resolve) => setTimeout(resolve, REDIS_COMMAND_TIMEOUT_MS))]);
     } catch {
       // Falls through to disconnect.
     }

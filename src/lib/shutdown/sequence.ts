@@ -85,9 +85,7 @@ export async function runShutdown(signal: NodeJS.Signals): Promise<never> {
 
   state.phase = "cleaning-up";
   const cleanupMs = remainingMs(closingAt, timeoutMs, Date.now(), CLEANUP_FLOOR_MS);
-  const hookResults = await Promise.all(
-    [...state.hooks].map(([name, hook]) => runStep(log, name, hook, cleanupMs)),
-  );
+  const hookResults = await Promise.all([...state.hooks].map(([name, hook]) => runStep(log, name, hook, cleanupMs)));
   const [dbClosed, redisClosed] = await Promise.all([
     runStep(log, "database", closeDb, cleanupMs),
     runStep(log, "redis", closeRedis, cleanupMs),
