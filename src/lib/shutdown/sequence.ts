@@ -12,27 +12,31 @@ const CLEANUP_FLOOR_MS = 2000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Resolves true once the server has closed every connection, false if `ms` ran out first. */
+/** Resolves true once every connection has ended, false if `ms` ran out first. */
 function waitForConnectionsToEnd(ms: number): Promise<boolean> {
   const server = state.server;
+  const listening = server?.listening ?? false;
   return new Promise((resolve) => {
+    const onResponseClosed = () => {
+      // A connection whose response just ended is idle now: close it rather than wait for the client.
+      server?.closeIdleConnections();
+      if (!listening && state.inFlight.size === 0) finish(true);
+    };
     const timer = setTimeout(() => finish(false), ms);
-    const listener = () => server?.closeIdleConnections();
     function finish(ended: boolean) {
       clearTimeout(timer);
-      state.onResponseClosed.delete(listener);
+      state.onResponseClosed.delete(onResponseClosed);
       resolve(ended);
     }
-    if (!server || !server.listening) {
-      // No connection was ever accepted (or the server is already closed): only requests remain.
-      if (state.inFlight.size === 0) return finish(true);
-      state.onResponseClosed.add(() => state.inFlight.size === 0 && finish(true));
-      return;
+    state.onResponseClosed.add(onResponseClosed);
+    if (server && listening) {
+      // Stop accepting; the callback runs once the last connection has ended.
+      server.close(() => finish(true));
+      server.closeIdleConnections();
+    } else if (state.inFlight.size === 0) {
+      // No connection was ever accepted (or the listener is already closed) and nothing is running.
+      finish(true);
     }
-    // A connection whose response just ended is idle now: close it instead of waiting for the client.
-    state.onResponseClosed.add(listener);
-    server.close(() => finish(true));
-    server.closeIdleConnections();
   });
 }
 
