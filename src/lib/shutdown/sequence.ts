@@ -87,12 +87,16 @@ export async function runShutdown(signal: NodeJS.Signals): Promise<never> {
     state.server?.closeAllConnections();
   }
 
+  // Cleanup shares what is left of the timeout; each stage gets at least CLEANUP_FLOOR_MS, so the
+  // worst case from signal to exit is drain + timeout + 2 x CLEANUP_FLOOR_MS.
   state.phase = "cleaning-up";
-  const cleanupMs = remainingMs(closingAt, timeoutMs, Date.now(), CLEANUP_FLOOR_MS);
-  const hookResults = await Promise.all([...state.hooks].map(([name, hook]) => runStep(log, name, hook, cleanupMs)));
+  const budget = () => remainingMs(closingAt, timeoutMs, Date.now(), CLEANUP_FLOOR_MS);
+  const hooksBudget = budget();
+  const hookResults = await Promise.all([...state.hooks].map(([name, hook]) => runStep(log, name, hook, hooksBudget)));
+  const closeBudget = budget();
   const [dbClosed, redisClosed] = await Promise.all([
-    runStep(log, "database", closeDb, cleanupMs),
-    runStep(log, "redis", closeRedis, cleanupMs),
+    runStep(log, "database", () => closeDb(Math.ceil(closeBudget / 1000)), closeBudget),
+    runStep(log, "redis", closeRedis, closeBudget),
   ]);
   const code = exitCodeFor({ requestsCut, cleanupFailed: !dbClosed || !redisClosed || hookResults.includes(false) });
 
