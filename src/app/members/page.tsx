@@ -7,7 +7,11 @@ import { getAuthMode } from "@/lib/env";
 
 export const metadata = { title: "Members" };
 
-export default async function MembersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
+export default async function MembersPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
   const context = await requirePageTenant();
   const members = await listMembers(context.tenantId);
   const { error } = await searchParams;

@@ -99,7 +99,8 @@ async function manageMember(formData: FormData, change: "set-role" | "remove"): 
   }
   const userId = uuid.safeParse(field(formData, "userId"));
   const role = roleSchema.safeParse(field(formData, "role"));
-  if (!userId.success || (change === "set-role" && !role.success)) throw new InvalidInputError("Choose a member and a role.");
+  if (!userId.success || (change === "set-role" && !role.success))
+    throw new InvalidInputError("Choose a member and a role.");
 
   const members = await listMembers(context.tenantId);
   const refusal = refuseMemberChange(

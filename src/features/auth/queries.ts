@@ -67,7 +67,9 @@ export async function listSignInChoices(limit = 50): Promise<SignInChoice[]> {
   );
 }
 
-export async function findActiveUser(userId: string): Promise<{ id: string; name: string | null; email: string | null } | undefined> {
+export async function findActiveUser(
+  userId: string,
+): Promise<{ id: string; name: string | null; email: string | null } | undefined> {
   const [row] = await getDb()
     .select({ id: users.id, name: users.name, email: users.email })
     .from(users)

@@ -122,8 +122,7 @@ export function changesFor(type: string, data: unknown): ProvisioningChange[] {
     case "user.updated": {
       const user = parse(userSchema, data, "user");
       const primary =
-        user.email_addresses.find((address) => address.id === user.primary_email_address_id) ??
-        user.email_addresses[0];
+        user.email_addresses.find((address) => address.id === user.primary_email_address_id) ?? user.email_addresses[0];
       return [
         {
           kind: "user.upsert",

@@ -112,7 +112,13 @@ export async function receiveClerkWebhook(request: Request): Promise<WebhookResu
     return { id: headers.id, type: planned.type, duplicate: false, applied };
   });
   getLogger().info(
-    { webhook: "clerk", svixId: result.id, type: result.type, duplicate: result.duplicate, changes: result.applied.length },
+    {
+      webhook: "clerk",
+      svixId: result.id,
+      type: result.type,
+      duplicate: result.duplicate,
+      changes: result.applied.length,
+    },
     "clerk webhook processed",
   );
   return result;

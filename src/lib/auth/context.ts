@@ -10,7 +10,6 @@ import type { AuthContext, TenantContext } from "./types";
 
 export type { AuthContext, Role, TenantContext };
 
-
 async function clerkAuthContext(): Promise<AuthContext | null> {
   // Imported only in Clerk mode: local mode never loads Clerk's server code.
   const [{ auth }, { resolveClerkIdentity }] = await Promise.all([

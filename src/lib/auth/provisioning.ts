@@ -226,7 +226,13 @@ async function applyOne(tx: TenantTransaction, change: ProvisioningChange, actor
         externalUserId: change.externalUserId,
       });
       return result
-        ? [{ action: `membership.${result}`, target: `${change.externalOrgId}/${change.externalUserId}`, tenantId: tenant.id }]
+        ? [
+            {
+              action: `membership.${result}`,
+              target: `${change.externalOrgId}/${change.externalUserId}`,
+              tenantId: tenant.id,
+            },
+          ]
         : [];
     }
     case "membership.delete": {
@@ -237,7 +243,13 @@ async function applyOne(tx: TenantTransaction, change: ProvisioningChange, actor
       );
       if (deleted.length === 0) return [];
       await audit(tx, tenant.id, actor, "membership.deleted", user.id, { externalUserId: change.externalUserId });
-      return [{ action: "membership.deleted", target: `${change.externalOrgId}/${change.externalUserId}`, tenantId: tenant.id }];
+      return [
+        {
+          action: "membership.deleted",
+          target: `${change.externalOrgId}/${change.externalUserId}`,
+          tenantId: tenant.id,
+        },
+      ];
     }
   }
 }

@@ -29,7 +29,10 @@ export function allowsNoOrganization(pathname: string): boolean {
 }
 
 /** The origins allowed as a session token's `azp`: CLERK_AUTHORIZED_PARTIES, else APP_URL's origin. */
-export function authorizedPartiesOf(env: { CLERK_AUTHORIZED_PARTIES?: string[]; APP_URL?: string }): string[] | undefined {
+export function authorizedPartiesOf(env: {
+  CLERK_AUTHORIZED_PARTIES?: string[];
+  APP_URL?: string;
+}): string[] | undefined {
   if (env.CLERK_AUTHORIZED_PARTIES && env.CLERK_AUTHORIZED_PARTIES.length > 0) {
     return env.CLERK_AUTHORIZED_PARTIES.map((party) => party.replace(/\/+$/, ""));
   }

@@ -91,7 +91,8 @@ function crossFieldProblems(env: ServerEnv, nodeEnv: NodeEnv): ConfigProblem[] {
   ) {
     problems.push({
       variable: "CLERK_AUTHORIZED_PARTIES",
-      reason: "production with Clerk needs CLERK_AUTHORIZED_PARTIES or APP_URL (the origins allowed as a session token's azp)",
+      reason:
+        "production with Clerk needs CLERK_AUTHORIZED_PARTIES or APP_URL (the origins allowed as a session token's azp)",
     });
   }
   if (nodeEnv === "production" && authModeOf(env) === "local" && !env.SESSION_SECRET) {

@@ -7,7 +7,11 @@ import { getAuthMode } from "@/lib/env";
 
 export const metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
   const mode = getAuthMode();
   if (mode === "local" && (await getAuthContext())) redirect(HOME_PATH);
   const { error } = await searchParams;
