@@ -95,7 +95,7 @@ function crossFieldProblems(env: ServerEnv, nodeEnv: NodeEnv): ConfigProblem[] {
         "production with Clerk needs CLERK_AUTHORIZED_PARTIES or APP_URL (the origins allowed as a session token's azp)",
     });
   }
-  if (nodeEnv === "production" && authModeOf(env) === "local" && !env.SESSION_SECRET) {
+  if (nodeEnv === "production" && env.AUTH_MODE === "local" && !env.SESSION_SECRET) {
     problems.push({ variable: "SESSION_SECRET", reason: "is required in production with AUTH_MODE=local" });
   }
   if (env.REDIS_REQUIRED && !env.REDIS_URL) {
