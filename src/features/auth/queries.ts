@@ -1,8 +1,8 @@
 import "server-only";
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import { memberships, tenants, users } from "@db/schema";
-import { withUser, type Role } from "@/lib/auth";
-import { getDb, withTenant } from "@/lib/db";
+import type { Role } from "@/lib/auth";
+import { getDb, withTenant, withUser } from "@/lib/db";
 
 export interface MembershipChoice {
   tenantId: string;

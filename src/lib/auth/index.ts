@@ -19,7 +19,6 @@ export { HOME_PATH, SELECT_ORGANIZATION_PATH, SIGN_IN_PATH, SIGN_UP_PATH } from 
 export { hasRole, roleFromClerk } from "./roles";
 export { receiveClerkWebhook, type WebhookResult } from "./clerk-webhook";
 export { sessionSecret } from "./local-context";
-export { withUser } from "./scoped";
 export {
   createLocalSessionToken,
   LOCAL_SESSION_COOKIE,

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { APP_ROLE, getDb, type TenantTransaction } from "@/lib/db";
+import { APP_ROLE, type TenantTransaction } from "@/lib/db";
 
 /**
  * Row-level-security scopes inside a transaction that otherwise runs as the connecting role
@@ -29,9 +29,4 @@ export function inTenant<T>(tx: TenantTransaction, tenantId: string, fn: () => P
  */
 export function inUser<T>(tx: TenantTransaction, userId: string, fn: () => Promise<T>): Promise<T> {
   return asAppRole(tx, "app.user_id", userId, fn);
-}
-
-/** One transaction scoped to a user's own memberships (sign-in lists, organization switcher). */
-export function withUser<T>(userId: string, fn: (tx: TenantTransaction) => Promise<T>): Promise<T> {
-  return getDb().transaction((tx) => inUser(tx, userId, () => fn(tx)));
 }
