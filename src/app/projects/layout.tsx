@@ -1,13 +1,11 @@
-import Link from "next/link";
 import type { ReactNode } from "react";
-import { SiteFooter, SiteHeader } from "@/components/site-header";
+import { SiteFooter } from "@/components/site-header";
+import { AppHeader } from "@/features/auth";
 
 export default function ProjectsLayout({ children }: { children: ReactNode }) {
   return (
     <>
-      <SiteHeader>
-        <Link href="/projects">Projects</Link>
-      </SiteHeader>
+      <AppHeader />
       <main id="main" className="container">
         {children}
       </main>
