@@ -7,6 +7,8 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { validateConfigAtStartup } = await import("@/lib/env/startup");
   validateConfigAtStartup();
+  const { prepareAuthAtStartup } = await import("@/lib/auth/startup");
+  prepareAuthAtStartup();
   const { installShutdownHandlers } = await import("@/lib/shutdown");
   installShutdownHandlers();
 }
