@@ -17,6 +17,7 @@ export function installRequestTracker(): void {
     if (!(socket.server instanceof Server)) return;
     state.server ??= socket.server;
     state.connections.set(socket, { inFlight: 0, used: false });
+    state.acceptedTotal += 1;
     socket.once("close", () => state.connections.delete(socket));
   });
 

@@ -19,12 +19,30 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 const FRESH_CONNECTION_GRACE_MS = 1000;
 
+/** Longest time spent accepting connections that queued in the kernel during the drain. */
+const ACCEPT_QUEUE_SETTLE_MS = 1000;
+
+/**
+ * Accepts the connections waiting in the kernel's accept queue before the listener closes (closing
+ * resets them). Node accepts one queued connection per event-loop turn, so on a busy server dozens
+ * can wait there for hundreds of milliseconds: turn the loop until a turn accepts none, or `maxMs`.
+ */
+async function acceptQueuedConnections(maxMs: number): Promise<{ accepted: number; settleMs: number }> {
+  const started = Date.now();
+  const acceptedAtStart = state.acceptedTotal;
+  for (;;) {
+    const before = state.acceptedTotal;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (state.acceptedTotal === before || Date.now() - started >= maxMs) break;
+  }
+  return { accepted: state.acceptedTotal - acceptedAtStart, settleMs: Date.now() - started };
+}
+
 /**
  * Stops accepting, then resolves true once every connection has ended (false if `ms` ran out).
  *
  * Nothing sent during the drain may fail, even on a busy event loop: closing the listener resets
- * connections still queued in the kernel, so it closes only after one more event-loop turn (which
- * accepts them). `http.Server#close()` would also destroy every connection without a request in
+ * connections still queued in the kernel, so it closes only once they have been accepted. `http.Server#close()` would also destroy every connection without a request in
  * progress, including those just accepted whose request is still on its way, so the listener is
  * closed with `net.Server#close()` and idle connections are closed here: kept-alive ones at once,
  * fresh ones after FRESH_CONNECTION_GRACE_MS. Every response now carries `Connection: close`, so
@@ -33,15 +51,18 @@ const FRESH_CONNECTION_GRACE_MS = 1000;
 async function closeAndWaitForConnections(ms: number, log: Logger): Promise<boolean> {
   const server = state.server;
   if (!server?.listening) return state.inFlight.size === 0 || waitForResponses(ms);
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  const { accepted, settleMs } = await acceptQueuedConnections(Math.min(ACCEPT_QUEUE_SETTLE_MS, ms));
   const allEnded = new Promise<true>((resolve) => NetServer.prototype.close.call(server, () => resolve(true)));
-  log.info({ connections: connectionCounts() }, "no longer accepting connections; closing idle ones");
+  log.info(
+    { connections: connectionCounts(), acceptedWhileSettling: accepted, settleMs },
+    "no longer accepting connections; closing idle ones",
+  );
   closeIdleConnections(false);
   const grace = setTimeout(() => {
     const closed = closeIdleConnections(true);
     if (closed > 0) log.info({ closed }, "closed connections that sent no request");
   }, FRESH_CONNECTION_GRACE_MS);
-  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref());
+  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), Math.max(0, ms - settleMs)).unref());
   const ended = await Promise.race([allEnded, timeout]);
   clearTimeout(grace);
   return ended;
@@ -96,10 +117,12 @@ export async function runShutdown(signal: NodeJS.Signals): Promise<never> {
     "shutdown started: readiness is 503, still serving while load balancers drain",
   );
   await sleep(drainMs);
+  const drainOverrunMs = Date.now() - state.startedAt - drainMs;
 
   state.phase = "closing";
   const closingAt = Date.now();
   for (const response of state.inFlight) askToCloseConnection(response);
+  if (drainOverrunMs > 100) log.warn({ drainOverrunMs }, "event loop is lagging: the drain ended late");
   const ended = await closeAndWaitForConnections(timeoutMs, log);
   const requestsCut = !ended && state.inFlight.size > 0;
   log.info({ inFlight: state.inFlight.size, waitedMs: Date.now() - closingAt }, "connections closed");

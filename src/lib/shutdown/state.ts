@@ -14,6 +14,8 @@ export interface ShutdownState {
   inFlight: Set<ServerResponse>;
   /** Open connections: how many responses each has in flight, and whether it carried a request. */
   connections: Map<Socket, { inFlight: number; used: boolean }>;
+  /** Connections accepted since start (for the shutdown log). */
+  acceptedTotal: number;
   /** Called whenever a response ends, so waiters can re-check. */
   onResponseClosed: Set<() => void>;
   hooks: Map<string, ShutdownHook>;
@@ -31,6 +33,7 @@ export const state: ShutdownState = (holder.__slipwayShutdown ??= {
   phase: "running",
   inFlight: new Set(),
   connections: new Map(),
+  acceptedTotal: 0,
   onResponseClosed: new Set(),
   hooks: new Map(),
   trackerInstalled: false,
