@@ -1,8 +1,8 @@
 import "server-only";
-import { getSql } from "@/lib/db";
 import { getLogger } from "@/lib/logger";
 import { isRedisConfigured, pingRedis } from "@/lib/redis";
 import journal from "@db/migrations/meta/_journal.json";
+import { getHealthSql } from "./connection";
 import { describeFailure, withTimeout } from "./failure";
 import { pendingMigrations, type DependencyCheck, type MigrationsCheck, type RedisCheck } from "./status";
 
@@ -47,7 +47,7 @@ async function timed(name: string, check: () => Promise<void>): Promise<Dependen
 /** PostgreSQL answers `SELECT 1` within CHECK_TIMEOUT_MS. */
 export function checkDatabase(): Promise<DependencyCheck> {
   return timed("database", async () => {
-    const query = getSql().unsafe(DATABASE_CHECK_SQL);
+    const query = getHealthSql().unsafe(DATABASE_CHECK_SQL);
     // A timed-out query is cancelled so checks do not pile up behind a dead connection.
     await withTimeout(query.execute(), CHECK_TIMEOUT_MS, () => void query.cancel());
   });
@@ -64,7 +64,7 @@ export async function checkMigrations(): Promise<MigrationsCheck> {
   let lastAppliedAt: number | null;
   try {
     const rows = await withTimeout(
-      getSql().unsafe<{ created_at: string | number }[]>(
+      getHealthSql().unsafe<{ created_at: string | number }[]>(
         "SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1 /* slipway-health */",
       ),
       CHECK_TIMEOUT_MS,

@@ -2,6 +2,7 @@ import "server-only";
 
 export { getHealthReport, getReadiness, type HealthReport, type ReadinessResult } from "./report";
 export { isDraining, markDraining } from "./draining";
+export { closeHealthSql } from "./connection";
 export { DATABASE_CHECK_SQL, CHECK_TIMEOUT_MS } from "./checks";
 export {
   overallStatus,

@@ -1,7 +1,7 @@
 import { Server as NetServer } from "node:net";
 import { closeDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { markDraining } from "@/lib/health";
+import { closeHealthSql, markDraining } from "@/lib/health";
 import { flushLogger, getLogger, type Logger } from "@/lib/logger";
 import { closeRedis } from "@/lib/redis";
 import { exitCodeFor, remainingMs } from "./plan";
@@ -139,7 +139,14 @@ export async function runShutdown(signal: NodeJS.Signals): Promise<never> {
   const hookResults = await Promise.all([...state.hooks].map(([name, hook]) => runStep(log, name, hook, hooksBudget)));
   const closeBudget = budget();
   const [dbClosed, redisClosed] = await Promise.all([
-    runStep(log, "database", () => closeDb(Math.ceil(closeBudget / 1000)), closeBudget),
+    runStep(
+      log,
+      "database",
+      async () => {
+        await Promise.all([closeDb(Math.ceil(closeBudget / 1000)), closeHealthSql(Math.ceil(closeBudget / 1000))]);
+      },
+      closeBudget,
+    ),
     runStep(log, "redis", closeRedis, closeBudget),
   ]);
   const code = exitCodeFor({ requestsCut, cleanupFailed: !dbClosed || !redisClosed || hookResults.includes(false) });
