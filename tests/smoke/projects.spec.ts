@@ -46,6 +46,43 @@ async function openProject(page: Page, name: string) {
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
 }
 
+test("a user in several organizations switches between them in the header, and each shows its own projects", async ({
+  page,
+}) => {
+  await page.goto("/sign-in");
+  const cards = page.getByTestId("sign-in-choice");
+  test.skip((await cards.count()) === 0, "no local-mode demo users on /sign-in (Clerk mode or an unseeded database)");
+  // Someone with at least two organizations (read from the page, not hard-coded).
+  let card = undefined;
+  for (const candidate of await cards.all()) {
+    if ((await candidate.getByRole("button", { name: /^Sign in to / }).count()) >= 2) {
+      card = candidate;
+      break;
+    }
+  }
+  test.skip(!card, "no demo user belongs to two organizations");
+  await card!
+    .getByRole("button", { name: /^Sign in to / })
+    .first()
+    .click();
+  await expect(page).toHaveURL(/\/projects$/);
+
+  const projectNames = () => page.locator("main table a").allTextContents();
+  const switcher = page.getByLabel("Organization");
+  const before = await switcher.locator("option:checked").textContent();
+  const projectsBefore = await projectNames();
+  const other = (await switcher.locator("option:not(:checked)").allTextContents())[0]!;
+  await switcher.selectOption({ label: other });
+  await page.getByRole("button", { name: "Switch" }).click();
+  // The list re-renders for the other organization: none of the first one's projects remain.
+  await expect.poll(async () => (await projectNames()).filter((name) => projectsBefore.includes(name))).toEqual([]);
+  await expect(page).toHaveURL(/\/projects$/);
+  await page.reload();
+  await expect(switcher.locator("option:checked")).toHaveText(other);
+  expect(other).not.toBe(before);
+  expect((await projectNames()).filter((name) => projectsBefore.includes(name))).toEqual([]);
+});
+
 test("projects CRUD: an admin creates, renames and deletes; a member's delete is refused", async ({ page }) => {
   test.skip(!writesAllowed, "read-only by default: set SMOKE_ALLOW_WRITES=true to create, rename and delete a project");
   const choices = await signInChoices(page);
