@@ -1,9 +1,31 @@
+import * as Sentry from "@sentry/nextjs";
+
 /**
  * Runs once when a server process starts (before it serves). Fails fast on invalid configuration:
- * one message naming every bad variable, no stack trace, exit code 1.
+ * one message naming every bad variable, no stack trace, exit code 1. Then starts observability:
+ * Sentry (off without a DSN) and the per-request ids, log lines and metrics.
  */
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { validateConfigAtStartup } = await import("@/lib/env/startup");
-  validateConfigAtStartup();
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { validateConfigAtStartup } = await import("@/lib/env/startup");
+    validateConfigAtStartup();
+    await import("../sentry.server.config");
+    const { installObservability } = await import("@/lib/observability");
+    installObservability();
+  }
+  if (process.env.NEXT_RUNTIME === "edge") {
+    await import("../sentry.edge.config");
+  }
 }
+
+/** Errors Next catches while rendering pages, running route handlers, actions and proxy. */
+export const onRequestError: typeof Sentry.captureRequestError = async (error, request, context) => {
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { requestLogger } = await import("@/lib/observability");
+    requestLogger().error(
+      { err: error, routePath: context.routePath, routeType: context.routeType },
+      "unhandled error while rendering",
+    );
+  }
+  return Sentry.captureRequestError(error, request, context);
+};

@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { PublicConfigScripts } from "@/lib/observability";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -12,6 +13,9 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
+      <head>
+        <PublicConfigScripts />
+      </head>
       <body>
         <a className="skip-link" href="#main">
           Skip to content
