@@ -17,6 +17,8 @@ whenPublicConfigReady((config) => {
     tunnel: settings.tunnel,
     replaysSessionSampleRate: settings.replaysSessionSampleRate,
     replaysOnErrorSampleRate: settings.replaysOnErrorSampleRate,
-    integrations: replay ? [Sentry.replayIntegration({ maskAllText: true, maskAllInputs: true, blockAllMedia: true })] : [],
+    integrations: replay
+      ? [Sentry.replayIntegration({ maskAllText: true, maskAllInputs: true, blockAllMedia: true })]
+      : [],
   });
 });

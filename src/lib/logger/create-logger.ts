@@ -30,7 +30,9 @@ export function createLogger(settings: LoggerSettings, destination?: Destination
       },
     },
     serializers: {
-      err: (error: unknown) => scrubValue(pino.stdSerializers.err(error as Error), settings.knownSecrets()),
+      // formatters.log runs first and already turned Errors into plain { type, message, stack } objects.
+      err: (error: unknown) =>
+        scrubValue(error instanceof Error ? pino.stdSerializers.err(error) : error, settings.knownSecrets()),
     },
   };
   return destination ? pino(options, destination) : pino(options);

@@ -101,15 +101,15 @@ export function readPublicConfig(doc: Document = document): PublicConfig | null 
 }
 
 /**
- * Browser: calls `use` with the config as soon as it is in the document. instrumentation-client
+ * Browser: calls `apply` with the config as soon as it is in the document. instrumentation-client
  * can run before the parser reaches the element, so wait for DOMContentLoaded when needed.
  */
-export function whenPublicConfigReady(use: (config: PublicConfig | null) => void): void {
+export function whenPublicConfigReady(apply: (config: PublicConfig | null) => void): void {
   if (typeof document === "undefined") return;
   const config = readPublicConfig();
   if (config || document.readyState !== "loading") {
-    use(config);
+    apply(config);
     return;
   }
-  document.addEventListener("DOMContentLoaded", () => use(readPublicConfig()), { once: true });
+  document.addEventListener("DOMContentLoaded", () => apply(readPublicConfig()), { once: true });
 }

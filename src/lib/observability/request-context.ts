@@ -39,7 +39,9 @@ export function getRequestContext(): RequestContext | undefined {
 }
 
 /** Adds what is learned during the request (auth resolves tenant and user). */
-export function setRequestContext(update: Partial<Pick<RequestContext, "tenantId" | "userId" | "route" | "traceId">>): void {
+export function setRequestContext(
+  update: Partial<Pick<RequestContext, "tenantId" | "userId" | "route" | "traceId">>,
+): void {
   const context = requestStorage.getStore();
   if (!context) return;
   for (const [key, value] of Object.entries(update)) {

@@ -2,7 +2,14 @@
  * Sentry settings as pure decisions, shared by sentry.{server,edge,client}.config.ts. No SDK import
  * here: each config file passes these options to its runtime's `Sentry.init`.
  */
-import { isIgnoredTransaction, scrubEvent, type ScrubbableEvent } from "./sentry-scrub";
+import {
+  IGNORED_SPAN_NAMES,
+  isIgnoredTransaction,
+  scrubEvent,
+  scrubSpan,
+  type ScrubbableEvent,
+  type ScrubbableSpan,
+} from "./sentry-scrub";
 
 export interface SentrySettings {
   /** Undefined means Sentry is off: no client, no transport, no request to any Sentry host. */
@@ -80,10 +87,11 @@ export function commonInitOptions(settings: SentrySettings, knownSecrets: () => 
       if (paths.some((path) => isIgnoredTransaction(path))) return 0;
       return inheritOrSampleWith(settings.tracesSampleRate);
     },
+    // Spans are streamed (the SDK 11 default): the sampler above keeps probe traces from starting,
+    // ignoreSpans drops any that start anyway (e.g. continued from an incoming trace), and every
+    // span's attributes are scrubbed like events.
+    ignoreSpans: IGNORED_SPAN_NAMES,
     beforeSend: <E extends ScrubbableEvent>(event: E): E => scrubEvent(event, knownSecrets()),
-    beforeSendTransaction: <E extends ScrubbableEvent & { transaction?: string }>(event: E): E | null => {
-      if (isIgnoredTransaction(event.transaction) || isIgnoredTransaction(urlPath(event.request?.url))) return null;
-      return scrubEvent(event, knownSecrets());
-    },
+    beforeSendSpan: <S extends ScrubbableSpan>(span: S): S => scrubSpan(span, knownSecrets()),
   };
 }

@@ -85,6 +85,34 @@ export function scrubEvent<E extends ScrubbableEvent>(event: E, knownSecrets: re
   return result;
 }
 
+export interface ScrubbableSpan {
+  name: string;
+  attributes?: Record<string, unknown>;
+}
+
+const SENSITIVE_ATTRIBUTE = /cookie|authorization|token|secret|password|session|api[-_.]?key/i;
+
+/** A copy of a span with sensitive attributes censored and every string attribute scrubbed. */
+export function scrubSpan<S extends ScrubbableSpan>(span: S, knownSecrets: readonly string[] = []): S {
+  const scrubAttribute = (value: unknown): unknown => {
+    if (typeof value === "string") return scrubText(value, knownSecrets);
+    if (Array.isArray(value)) return value.map(scrubAttribute);
+    if (value && typeof value === "object" && "value" in value) {
+      return { ...value, value: scrubAttribute((value as { value: unknown }).value) };
+    }
+    return value;
+  };
+  const attributes = span.attributes
+    ? Object.fromEntries(
+        Object.entries(span.attributes).map(([key, value]) => [
+          key,
+          SENSITIVE_ATTRIBUTE.test(key) ? REDACTED : scrubAttribute(value),
+        ]),
+      )
+    : undefined;
+  return { ...span, name: scrubText(span.name, knownSecrets), ...(attributes ? { attributes } : {}) };
+}
+
 /** Transactions nobody needs: probes, the metrics scrape, the Sentry tunnel and static assets. */
 const DROPPED_TRANSACTION_PATHS: readonly RegExp[] = [
   /^\/health(\/|$)/,
@@ -94,6 +122,11 @@ const DROPPED_TRANSACTION_PATHS: readonly RegExp[] = [
   /^\/_next\/(static|image)(\/|$)/,
   /^\/(favicon\.ico|icon\.svg|robots\.txt|sitemap\.xml)$/,
 ];
+
+/** The same, as span-name patterns for Sentry's ignoreSpans ("GET /health/live"). */
+export const IGNORED_SPAN_NAMES: RegExp[] = DROPPED_TRANSACTION_PATHS.map(
+  (pattern) => new RegExp(`^([A-Z]+ )?${pattern.source.slice(1)}`),
+);
 
 /** The path in a transaction name such as "GET /health/live" or "/api/metrics". */
 function pathOf(transactionName: string): string {

@@ -67,10 +67,15 @@ describe("scrubText", () => {
 });
 
 describe("isIgnoredTransaction", () => {
-  it.each(["GET /health/live", "GET /health/ready", "GET /api/health", "GET /api/metrics", "POST /monitoring", "GET /_next/static/chunks/a.js", "/favicon.ico"])(
-    "drops %s",
-    (name) => expect(isIgnoredTransaction(name)).toBe(true),
-  );
+  it.each([
+    "GET /health/live",
+    "GET /health/ready",
+    "GET /api/health",
+    "GET /api/metrics",
+    "POST /monitoring",
+    "GET /_next/static/chunks/a.js",
+    "/favicon.ico",
+  ])("drops %s", (name) => expect(isIgnoredTransaction(name)).toBe(true));
   it.each(["GET /api/v1/projects", "GET /", "/projects/[id]", "GET /healthy"])("keeps %s", (name) =>
     expect(isIgnoredTransaction(name)).toBe(false),
   );

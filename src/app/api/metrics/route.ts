@@ -9,7 +9,8 @@ export const dynamic = "force-dynamic";
 export const GET = publicApiRoute({}, async ({ request }) => {
   const token = getEnv().METRICS_TOKEN;
   if (!token) throw new NotFoundError();
-  if (!isAuthorizedScrape(request.headers.get("authorization"), token)) throw new UnauthorizedError("A valid metrics token is required.");
+  if (!isAuthorizedScrape(request.headers.get("authorization"), token))
+    throw new UnauthorizedError("A valid metrics token is required.");
   const { registry } = getMetrics(getRelease);
   return new Response(await registry.metrics(), {
     headers: { "content-type": registry.contentType, "cache-control": "no-store" },

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser } from "@playwright/test";
+import { launchChromium } from "../../support/browser";
+import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
+import { createTenantMember, NET_SPY, outboundConnections, PLANTED_SECRET, sessionCookie } from "./support";
+
+/**
+ * Everything is off by default: no DSN, no metrics token, no analytics. Nothing may reach out, in
+ * the browser or on the server.
+ */
+
+let server: StandaloneServer;
+let browser: Browser | undefined;
+const databaseHost = () => new URL(inject("databaseUrl")).host;
+
+beforeAll(async () => {
+  server = await startStandaloneServer({
+    dir: inject("standaloneDir"),
+    env: {
+      DATABASE_URL: inject("databaseUrl"),
+      SESSION_SECRET: PLANTED_SECRET,
+      SENTRY_VERIFY_ROUTE: "true",
+      SENTRY_TRACES_SAMPLE_RATE: "1",
+      NODE_OPTIONS: `--require ${NET_SPY}`,
+    },
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("with no Sentry DSN", () => {
+  it("the browser makes no request to a Sentry host or the tunnel, even on an error", async () => {
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    const requested: string[] = [];
+    page.on("request", (request) => requested.push(request.url()));
+    await page.goto(server.url, { waitUntil: "load" });
+    await page.evaluate(() => {
+      setTimeout(() => {
+        throw new Error("browser boom without Sentry");
+      });
+    });
+    await page.waitForLoadState("networkidle");
+
+    expect(requested.length).toBeGreaterThan(0);
+    expect(requested.filter((url) => new URL(url).pathname.startsWith("/monitoring"))).toEqual([]);
+    expect(requested.filter((url) => new URL(url).origin !== server.url)).toEqual([]);
+    expect(await page.evaluate(() => document.getElementById("slipway-public-config")?.textContent)).toContain(
+      '"sentry":null',
+    );
+  });
+
+  it("the server contacts nothing but the database while handling an unhandled error", async () => {
+    const member = await createTenantMember(inject("databaseUrl"));
+    const response = await fetch(`${server.url}/api/v1/diagnostics/error`, {
+      method: "POST",
+      headers: { cookie: await sessionCookie(member, PLANTED_SECRET), "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(response.status).toBe(500);
+    expect(new Set(outboundConnections(server.logs))).toEqual(new Set([databaseHost()]));
+  });
+
+  it("the tunnel route is closed", async () => {
+    const response = await fetch(`${server.url}/monitoring`, { method: "POST", body: "{}" });
+    expect(response.status).toBe(404);
+  });
+});
+
+describe("with METRICS_TOKEN unset", () => {
+  it("GET /api/metrics answers 404", async () => {
+    const response = await fetch(`${server.url}/api/metrics`, {
+      headers: { authorization: "Bearer anything-at-all-1234" },
+    });
+    expect(response.status).toBe(404);
+  });
+});
+
+describe("with analytics unset", () => {
+  it("the landing page loads no third-party script", async () => {
+    browser ??= await launchChromium();
+    const page = await browser.newPage();
+    const scripts: string[] = [];
+    page.on("request", (request) => {
+      if (request.resourceType() === "script") scripts.push(request.url());
+    });
+    await page.goto(server.url, { waitUntil: "networkidle" });
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.filter((url) => new URL(url).origin !== server.url)).toEqual([]);
+    expect(await page.locator("script[data-domain], script[data-website-id]").count()).toBe(0);
+  });
+});
