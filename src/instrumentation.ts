@@ -6,16 +6,18 @@ import * as Sentry from "@sentry/nextjs";
  * Sentry (off without a DSN) and the per-request ids, log lines and metrics.
  */
 export async function register() {
-  if (process.env.NEXT_RUNTIME === "nodejs") {
-    const { validateConfigAtStartup } = await import("@/lib/env/startup");
-    validateConfigAtStartup();
-    await import("../sentry.server.config");
-    const { installObservability } = await import("@/lib/observability");
-    installObservability();
-  }
   if (process.env.NEXT_RUNTIME === "edge") {
     await import("../sentry.edge.config");
+    return;
   }
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { validateConfigAtStartup } = await import("@/lib/env/startup");
+  validateConfigAtStartup();
+  await import("../sentry.server.config");
+  const { installObservability } = await import("@/lib/observability");
+  installObservability();
+  const { prepareAuthAtStartup } = await import("@/lib/auth/startup");
+  prepareAuthAtStartup();
 }
 
 /** Errors Next catches while rendering pages, running route handlers, actions and proxy. */

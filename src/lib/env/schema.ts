@@ -90,7 +90,6 @@ export const serverEnvSchema = z.object({
   SENTRY_REPLAYS_SESSION_SAMPLE_RATE: sampleRate.default(0),
   SENTRY_REPLAYS_ON_ERROR_SAMPLE_RATE: sampleRate.default(0),
   METRICS_TOKEN: optional(z.string().min(16, "must be at least 16 characters")),
-  SENTRY_VERIFY_ROUTE: booleanString.default(false),
 
   // Analytics (opt-in, cookie-less)
   NEXT_PUBLIC_ANALYTICS_PROVIDER: optional(z.enum(["plausible", "umami"])),

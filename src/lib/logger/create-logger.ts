@@ -30,9 +30,9 @@ export function createLogger(settings: LoggerSettings, destination?: Destination
       },
     },
     serializers: {
-      // formatters.log runs first and already turned Errors into plain { type, message, stack } objects.
+      // formatters.log has already turned errors into scrubbed plain objects; this catches the rest.
       err: (error: unknown) =>
-        scrubValue(error instanceof Error ? pino.stdSerializers.err(error) : error, settings.knownSecrets()),
+        error instanceof Error ? scrubValue(pino.stdSerializers.err(error), settings.knownSecrets()) : error,
     },
   };
   return destination ? pino(options, destination) : pino(options);

@@ -2,24 +2,31 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "@playwright/test";
 import { launchChromium } from "../../support/browser";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
-import { createTenantMember, NET_SPY, outboundConnections, PLANTED_SECRET, sessionCookie } from "./support";
+import {
+  createDatabaseMissingAuditGrant,
+  NET_SPY,
+  outboundConnections,
+  PLANTED_SECRET,
+  sessionCookie,
+  type BrokenDatabase,
+} from "./support";
 
 /**
  * Everything is off by default: no DSN, no metrics token, no analytics. Nothing may reach out, in
  * the browser or on the server.
  */
 
+let database: BrokenDatabase;
 let server: StandaloneServer;
 let browser: Browser | undefined;
-const databaseHost = () => new URL(inject("databaseUrl")).host;
 
 beforeAll(async () => {
+  database = await createDatabaseMissingAuditGrant(inject("databaseUrl"));
   server = await startStandaloneServer({
     dir: inject("standaloneDir"),
     env: {
-      DATABASE_URL: inject("databaseUrl"),
+      DATABASE_URL: database.url,
       SESSION_SECRET: PLANTED_SECRET,
-      SENTRY_VERIFY_ROUTE: "true",
       SENTRY_TRACES_SAMPLE_RATE: "1",
       NODE_OPTIONS: `--require ${NET_SPY}`,
     },
@@ -29,6 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  await database?.drop();
 });
 
 describe("with no Sentry DSN", () => {
@@ -54,14 +62,13 @@ describe("with no Sentry DSN", () => {
   });
 
   it("the server contacts nothing but the database while handling an unhandled error", async () => {
-    const member = await createTenantMember(inject("databaseUrl"));
-    const response = await fetch(`${server.url}/api/v1/diagnostics/error`, {
+    const response = await fetch(`${server.url}/api/v1/projects`, {
       method: "POST",
-      headers: { cookie: await sessionCookie(member, PLANTED_SECRET), "content-type": "application/json" },
-      body: "{}",
+      headers: { cookie: await sessionCookie(database.member, PLANTED_SECRET), "content-type": "application/json" },
+      body: JSON.stringify({ name: "Never created" }),
     });
     expect(response.status).toBe(500);
-    expect(new Set(outboundConnections(server.logs))).toEqual(new Set([databaseHost()]));
+    expect(new Set(outboundConnections(server.logs))).toEqual(new Set([new URL(database.url).host]));
   });
 
   it("the tunnel route is closed", async () => {

@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import postgres from "postgres";
+import { randomBytes } from "node:crypto";
 import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/local-session";
+import { migrateDatabase } from "../../support/migrate";
+import { adminSql, createEmptyDatabase, createTenant } from "../../support/tenants";
 
 /** A value planted in config, headers and request bodies that must never reach a log or Sentry. */
 export const PLANTED_SECRET = `planted-${randomBytes(16).toString("hex")}`;
@@ -10,19 +11,33 @@ export interface TenantMember {
   userId: string;
 }
 
-/** A fresh tenant with one admin member, written as the superuser (bypasses RLS). */
-export async function createTenantMember(databaseUrl: string): Promise<TenantMember> {
-  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+export interface BrokenDatabase {
+  url: string;
+  member: TenantMember;
+  drop: () => Promise<void>;
+}
+
+/**
+ * A migrated database of its own with one tenant and a deployment mistake: the application role
+ * lost INSERT on audit_events (a forgotten grant). Creating a project then fails inside the tenant
+ * transaction with "permission denied": a real, unexpected error in a real tenant API route.
+ */
+export async function createDatabaseMissingAuditGrant(databaseUrl: string): Promise<BrokenDatabase> {
+  const cluster = adminSql(databaseUrl);
+  const database = await createEmptyDatabase(cluster, databaseUrl);
+  await migrateDatabase(database.url);
+  const sql = adminSql(database.url);
   try {
-    const suffix = randomUUID().slice(0, 8);
-    const [tenant] = await sql<{ id: string }[]>`
-      insert into tenants (external_org_id, slug, name)
-      values (${`org_obs_${suffix}`}, ${`obs-${suffix}`}, ${`Observability ${suffix}`}) returning id`;
-    const [user] = await sql<{ id: string }[]>`
-      insert into users (external_user_id, email, name)
-      values (${`user_obs_${suffix}`}, ${`obs-${suffix}@example.com`}, 'Obs Tester') returning id`;
-    await sql`insert into memberships (tenant_id, user_id, role) values (${tenant!.id}, ${user!.id}, 'admin')`;
-    return { tenantId: tenant!.id, userId: user!.id };
+    const tenant = await createTenant(sql, { projects: [] });
+    await sql`revoke insert on audit_events from slipway_app`;
+    return {
+      url: database.url,
+      member: { tenantId: tenant.tenantId, userId: tenant.adminId },
+      drop: async () => {
+        await database.drop();
+        await cluster.end();
+      },
+    };
   } finally {
     await sql.end();
   }
@@ -44,16 +59,6 @@ export function jsonLogLines(lines: readonly string[]): Record<string, unknown>[
       return [];
     }
   });
-}
-
-export async function waitUntil<T>(find: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 export const NET_SPY = new URL("../../support/net-spy.cjs", import.meta.url).pathname;
