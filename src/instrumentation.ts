@@ -2,8 +2,9 @@ import * as Sentry from "@sentry/nextjs";
 
 /**
  * Runs once when a server process starts (before it serves). Fails fast on invalid configuration:
- * one message naming every bad variable, no stack trace, exit code 1. Then starts observability:
- * Sentry (off without a DSN) and the per-request ids, log lines and metrics.
+ * one message naming every bad variable, no stack trace, exit code 1. Then starts observability
+ * (Sentry, off without a DSN; per-request ids, log lines and metrics) and installs graceful shutdown
+ * (drain, flush Sentry, close, clean up) for the standalone server.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME === "edge") {
@@ -18,6 +19,8 @@ export async function register() {
   installObservability();
   const { prepareAuthAtStartup } = await import("@/lib/auth/startup");
   prepareAuthAtStartup();
+  const { installShutdownHandlers } = await import("@/lib/shutdown");
+  installShutdownHandlers();
 }
 
 /** Errors Next catches while rendering pages, running route handlers, actions and proxy. */

@@ -1,10 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import * as Sentry from "@sentry/nextjs";
 import { getEnv, getRelease } from "@/lib/env";
 import { getLogger } from "@/lib/logger";
+import { getRedis, isRedisConfigured } from "@/lib/redis";
+import { onShutdown } from "@/lib/shutdown";
 import { databaseOperationsInFlight } from "./database-timing";
 import { installHttpObservability } from "./http-server";
-import { getMetrics, observeDatabasePool } from "./metrics";
+import { getMetrics, observeDatabasePool, observeRedis } from "./metrics";
 import { createRouteMatcher, UNMATCHED_ROUTE, type RouteMatcher, type RoutesManifest } from "./route-pattern";
 import { activeTraceId } from "./sentry-server";
 
@@ -46,6 +49,13 @@ function routeMatcher(): RouteMatcher {
 export function installObservability(): void {
   const metrics = () => getMetrics(getRelease);
   observeDatabasePool(() => ({ max: getEnv().DATABASE_POOL_MAX, inUse: databaseOperationsInFlight() }));
+  observeRedis(() => (isRedisConfigured() ? getRedis()?.status : undefined));
   metrics();
+  // Events captured while draining must leave before the process exits.
+  if (Sentry.isEnabled()) {
+    onShutdown("sentry-flush", async () => {
+      await Sentry.flush(2000);
+    });
+  }
   installHttpObservability({ logger: getLogger, metrics, matchRoute: routeMatcher(), traceId: activeTraceId });
 }
