@@ -18,7 +18,16 @@ function newestSourceMtime(): number {
       for (const child of readdirSync(entry)) visit(path.join(entry, child));
     } else newest = Math.max(newest, stat.mtimeMs);
   };
-  for (const entry of ["src", "db/schema", "public", "next.config.ts", "package.json", "sentry.server.config.ts", "sentry.edge.config.ts", "sentry.client.config.ts"]) {
+  for (const entry of [
+    "src",
+    "db/schema",
+    "public",
+    "next.config.ts",
+    "package.json",
+    "sentry.server.config.ts",
+    "sentry.edge.config.ts",
+    "sentry.client.config.ts",
+  ]) {
     const full = path.join(root, entry);
     if (existsSync(full)) visit(full);
   }
@@ -28,9 +37,16 @@ function newestSourceMtime(): number {
 /** Runs `npm run build` unless the standalone build is newer than every source file. */
 export function ensureProductionBuild(): void {
   const marker = path.join(root, ".next", "standalone", "server.js");
-  if (process.env.SLIPWAY_SKIP_BUILD !== "1" && (!existsSync(marker) || statSync(marker).mtimeMs < newestSourceMtime())) {
+  if (
+    process.env.SLIPWAY_SKIP_BUILD !== "1" &&
+    (!existsSync(marker) || statSync(marker).mtimeMs < newestSourceMtime())
+  ) {
     console.log("[integration] building the production server (npm run build)…");
-    const result = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+    const result = spawnSync("npm", ["run", "build"], {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, NODE_ENV: "production" },
+    });
     if (result.status !== 0) throw new Error("npm run build failed");
   }
 }
@@ -78,7 +94,11 @@ export async function startStandaloneServer(options: StartOptions): Promise<Stan
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
-  const child = spawn(process.execPath, ["server.js"], { cwd: options.dir, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["server.js"], {
+    cwd: options.dir,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const logs: string[] = [];
   const collect = (chunk: Buffer) => logs.push(...chunk.toString().split("\n").filter(Boolean));
   child.stdout!.on("data", collect);

@@ -1,0 +1,60 @@
+import { jwtVerify, SignJWT } from "jose";
+
+/**
+ * Local-mode sessions (development, tests, public demos): an HS256 JWT in an httpOnly cookie,
+ * signed with SESSION_SECRET. jose does the crypto.
+ */
+
+export const LOCAL_SESSION_COOKIE = "slipway_session";
+export const LOCAL_SESSION_MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
+const ISSUER = "slipway-local";
+
+export interface LocalSession {
+  /** Internal user id. */
+  userId: string;
+  /** Internal id of the active tenant, if one is selected. */
+  tenantId?: string;
+}
+
+function key(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+export async function createLocalSessionToken(
+  session: LocalSession,
+  secret: string,
+  now = new Date(),
+): Promise<string> {
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  return new SignJWT(session.tenantId ? { tid: session.tenantId } : {})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(session.userId)
+    .setIssuer(ISSUER)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + LOCAL_SESSION_MAX_AGE_SECONDS)
+    .sign(key(secret));
+}
+
+/** The session, or null when the token is missing, forged, expired or malformed. */
+export async function verifyLocalSessionToken(token: string | undefined, secret: string): Promise<LocalSession | null> {
+  if (!token) return null;
+  try {
+    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ["HS256"] });
+    if (typeof payload.sub !== "string") return null;
+    return { userId: payload.sub, tenantId: typeof payload.tid === "string" ? payload.tid : undefined };
+  } catch {
+    return null;
+  }
+}
+
+export function localSessionCookie(token: string, secure: boolean) {
+  return {
+    name: LOCAL_SESSION_COOKIE,
+    value: token,
+    httpOnly: true,
+    sameSite: "lax" as const,
+    secure,
+    path: "/",
+    maxAge: LOCAL_SESSION_MAX_AGE_SECONDS,
+  };
+}

@@ -1,0 +1,20 @@
+import { sql } from "drizzle-orm";
+import { getDb, type Database } from "./client";
+
+/** The non-owner, non-superuser role tenant queries run as (created by the roles migration). */
+export const APP_ROLE = "slipway_app";
+
+export type TenantTransaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * Runs `fn` in one transaction as the application role with `app.tenant_id` set, so row-level
+ * security limits every statement to this tenant. Both settings are transaction-local (safe
+ * behind PgBouncer in transaction mode).
+ */
+export async function withTenant<T>(tenantId: string, fn: (tx: TenantTransaction) => Promise<T>): Promise<T> {
+  return getDb().transaction(async (tx) => {
+    await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
+    await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
+    return fn(tx);
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * Errors are values with a stable code. Route wrappers map each to its HTTP status and the JSON
+ * shape `{ error: { code, message, details? } }`. Messages are for humans; codes are for clients.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidInputError extends AppError {
+  constructor(message = "The request is invalid.", details?: unknown) {
+    super(400, "invalid_input", message, details);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message = "Sign in to continue.") {
+    super(401, "unauthorized", message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = "You are not allowed to do this.", code = "forbidden") {
+    super(403, code, message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message = "Not found.") {
+    super(404, "not_found", message);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message = "This conflicts with existing data.", details?: unknown) {
+    super(409, "conflict", message, details);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes: number) {
+    super(413, "payload_too_large", `The request body is larger than ${limitBytes} bytes.`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(expected = "application/json") {
+    super(415, "unsupported_media_type", `The request body must be ${expected}.`);
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(message = "A service this request needs is unavailable. Try again shortly.") {
+    super(503, "service_unavailable", message);
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export function errorBody(error: AppError): ErrorBody {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import type { z } from "zod";
+import { requireTenant, type TenantContext } from "@/lib/auth";
+import { getLogger } from "@/lib/logger";
+import { errorResponse, INTERNAL_ERROR_BODY, toAppError } from "./errors-to-response";
+import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, parseParams, parseQuery } from "./parse";
+
+type Schema = z.ZodType | undefined;
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export interface RouteSpec<B extends Schema, Q extends Schema, P extends Schema> {
+  body?: B;
+  query?: Q;
+  params?: P;
+  maxBodyBytes?: number;
+}
+
+export interface RouteInput<B extends Schema, Q extends Schema, P extends Schema> {
+  request: Request;
+  body: Infer<B>;
+  query: Infer<Q>;
+  params: Infer<P>;
+}
+
+type RouteContext = { params: Promise<unknown> };
+type Handler = (request: Request, context: RouteContext) => Promise<Response>;
+
+async function parseInput<B extends Schema, Q extends Schema, P extends Schema>(
+  spec: RouteSpec<B, Q, P>,
+  request: Request,
+  context: RouteContext | undefined,
+): Promise<RouteInput<B, Q, P>> {
+  return {
+    request,
+    params: (spec.params ? parseParams(await context?.params, spec.params) : undefined) as Infer<P>,
+    query: (spec.query ? parseQuery(request, spec.query) : undefined) as Infer<Q>,
+    body: (spec.body
+      ? await parseJsonBody(request, spec.body, spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
+      : undefined) as Infer<B>,
+  };
+}
+
+/** Known errors become the JSON error shape; anything else is logged and answered with a bare 500. */
+export function handleRouteError(error: unknown, request: Request): Response {
+  const known = toAppError(error);
+  if (known) {
+    if (known.status >= 500) getLogger().warn({ err: error, path: new URL(request.url).pathname }, known.message);
+    return errorResponse(known);
+  }
+  getLogger().error(
+    { err: error, method: request.method, path: new URL(request.url).pathname },
+    "unhandled error in route",
+  );
+  return Response.json(INTERNAL_ERROR_BODY, { status: 500 });
+}
+
+/** A public JSON route: validated input, consistent errors, no authentication. */
+export function publicApiRoute<
+  B extends Schema = undefined,
+  Q extends Schema = undefined,
+  P extends Schema = undefined,
+>(spec: RouteSpec<B, Q, P>, handler: (input: RouteInput<B, Q, P>) => Promise<Response>): Handler {
+  return async (request, context) => {
+    try {
+      return await handler(await parseInput(spec, request, context));
+    } catch (error) {
+      return handleRouteError(error, request);
+    }
+  };
+}
+
+/**
+ * A tenant-scoped JSON route: the caller must be signed in with an active tenant (401/403 JSON
+ * otherwise). The tenant comes only from the auth context, never from the request.
+ */
+export function apiRoute<B extends Schema = undefined, Q extends Schema = undefined, P extends Schema = undefined>(
+  spec: RouteSpec<B, Q, P>,
+  handler: (input: RouteInput<B, Q, P> & { auth: TenantContext }) => Promise<Response>,
+): Handler {
+  return async (request, context) => {
+    try {
+      const auth = await requireTenant();
+      return await handler({ ...(await parseInput(spec, request, context)), auth });
+    } catch (error) {
+      return handleRouteError(error, request);
+    }
+  };
+}
+
+export function ok(body: unknown, init?: ResponseInit): Response {
+  return Response.json(body, init);
+}
+
+export function created(body: unknown): Response {
+  return Response.json(body, { status: 201 });
+}
+
+export function noContent(): Response {
+  return new Response(null, { status: 204 });
+}

@@ -1,0 +1,64 @@
+import type { z } from "zod";
+import { InvalidInputError, PayloadTooLargeError, UnsupportedMediaTypeError } from "@/lib/errors";
+import { zodIssues } from "./errors-to-response";
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+
+function validate<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new InvalidInputError(`The ${where} is invalid.`, zodIssues(result.error));
+  return result.data;
+}
+
+/** Reads a JSON body: 415 for another content type, 413 past the limit, 400 for malformed JSON or schema errors. */
+export async function parseJsonBody<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+  maxBytes: number,
+): Promise<z.infer<S>> {
+  const contentType = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) throw new UnsupportedMediaTypeError();
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  const buffer = await readLimited(request, maxBytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(buffer));
+  } catch {
+    throw new InvalidInputError("The request body is not valid JSON.");
+  }
+  return validate(schema, value, "request body");
+}
+
+async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new PayloadTooLargeError(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const buffer = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    buffer.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return buffer;
+}
+
+export function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.infer<S> {
+  const params = new URL(request.url).searchParams;
+  return validate(schema, Object.fromEntries(params.entries()), "query string");
+}
+
+export function parseParams<S extends z.ZodType>(params: unknown, schema: S): z.infer<S> {
+  return validate(schema, params, "path");
+}
