@@ -1,55 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "../../scripts/embedded-postgres";
 // @ts-expect-error plain ESM script without types
 import { prepareStandalone } from "../../scripts/prepare-standalone.mjs";
 
-const root = path.resolve(import.meta.dirname, "../..");
-
-/** Newest modification time of anything that changes the build. */
-function newestSourceMtime(): number {
-  let newest = 0;
-  const visit = (entry: string) => {
-    const stat = statSync(entry);
-    if (stat.isDirectory()) {
-      for (const child of readdirSync(entry)) visit(path.join(entry, child));
-    } else newest = Math.max(newest, stat.mtimeMs);
-  };
-  for (const entry of [
-    "src",
-    "db/schema",
-    "public",
-    "next.config.ts",
-    "package.json",
-    "sentry.server.config.ts",
-    "sentry.edge.config.ts",
-    "sentry.client.config.ts",
-  ]) {
-    const full = path.join(root, entry);
-    if (existsSync(full)) visit(full);
-  }
-  return newest;
-}
-
-/** Runs `npm run build` unless the standalone build is newer than every source file. */
-export function ensureProductionBuild(): void {
-  const marker = path.join(root, ".next", "standalone", "server.js");
-  if (
-    process.env.SLIPWAY_SKIP_BUILD !== "1" &&
-    (!existsSync(marker) || statSync(marker).mtimeMs < newestSourceMtime())
-  ) {
-    console.log("[integration] building the production server (npm run build)…");
-    const result = spawnSync("npm", ["run", "build"], {
-      cwd: root,
-      stdio: "inherit",
-      env: { ...process.env, NODE_ENV: "production" },
-    });
-    if (result.status !== 0) throw new Error("npm run build failed");
-  }
-}
+export { ensureProductionBuild } from "../../scripts/production-build";
 
 /** Copies the standalone server outside the project tree, as the Dockerfile lays it out. */
 export function prepareStandaloneCopy(): string {

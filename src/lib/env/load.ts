@@ -83,7 +83,7 @@ function crossFieldProblems(env: ServerEnv, nodeEnv: NodeEnv): ConfigProblem[] {
         "production needs Clerk (CLERK_SECRET_KEY and NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY), or AUTH_MODE=local set explicitly for a public demo",
     });
   }
-  if (nodeEnv === "production" && authModeOf(env) === "local" && !env.SESSION_SECRET) {
+  if (nodeEnv === "production" && env.AUTH_MODE === "local" && !env.SESSION_SECRET) {
     problems.push({ variable: "SESSION_SECRET", reason: "is required in production with AUTH_MODE=local" });
   }
   if (env.REDIS_REQUIRED && !env.REDIS_URL) {

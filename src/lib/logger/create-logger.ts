@@ -30,7 +30,9 @@ export function createLogger(settings: LoggerSettings, destination?: Destination
       },
     },
     serializers: {
-      err: (error: unknown) => scrubValue(pino.stdSerializers.err(error as Error), settings.knownSecrets()),
+      // formatters.log has already turned errors into scrubbed plain objects; this catches the rest.
+      err: (error: unknown) =>
+        error instanceof Error ? scrubValue(pino.stdSerializers.err(error), settings.knownSecrets()) : error,
     },
   };
   return destination ? pino(options, destination) : pino(options);

@@ -81,6 +81,16 @@ export function scrubValue(
   if (seen.has(value)) return "[circular]";
   seen.add(value);
   if (Array.isArray(value)) return value.map((item) => scrubValue(item, knownSecrets, seen));
+  if (value instanceof Error) {
+    // Error fields are not enumerable: copy what a reader needs before scrubbing.
+    const { name, message, stack } = value;
+    const cause = (value as { cause?: unknown }).cause;
+    return scrubValue(
+      { ...value, type: name, message, stack, ...(cause === undefined ? {} : { cause }) },
+      knownSecrets,
+      seen,
+    );
+  }
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     result[key] = isSensitiveKey(key) ? REDACTED : scrubValue(item, knownSecrets, seen);

@@ -1,0 +1,25 @@
+// Turns the test runners' JSON reports into closing lines: "<runner>: N passed, N failed, N skipped".
+import { existsSync, readFileSync } from "node:fs";
+
+const [vitestFile, playwrightFile] = process.argv.slice(2);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const line = (name, counts) => {
+  console.log(`${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  for (const key of Object.keys(totals)) totals[key] += counts[key];
+};
+
+if (vitestFile && existsSync(vitestFile)) {
+  const report = JSON.parse(readFileSync(vitestFile, "utf8"));
+  line("vitest", {
+    passed: report.numPassedTests,
+    failed: report.numFailedTests + (report.numFailedTestSuites > 0 && report.numFailedTests === 0 ? 1 : 0),
+    skipped: report.numPendingTests + (report.numTodoTests ?? 0),
+  });
+} else console.log("vitest: no report (the run did not complete)");
+
+if (playwrightFile && existsSync(playwrightFile)) {
+  const { stats } = JSON.parse(readFileSync(playwrightFile, "utf8"));
+  line("playwright", { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped });
+} else console.log("playwright: no report (the run did not complete)");
+
+console.log(`total: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

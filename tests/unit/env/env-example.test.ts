@@ -1,0 +1,35 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildEnvSchema, serverEnvSchema } from "@/lib/env/schema";
+
+const example = readFileSync(path.join(import.meta.dirname, "../../../.env.example"), "utf8");
+const exampleNames = example
+  .split("\n")
+  .map((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line.trim())?.[1])
+  .filter((name): name is string => Boolean(name));
+
+describe(".env.example", () => {
+  it("names exactly the variables the schemas validate", () => {
+    const schemaNames = [...Object.keys(serverEnvSchema.shape), ...Object.keys(buildEnvSchema.shape)].sort();
+    expect([...exampleNames].sort()).toEqual(schemaNames);
+  });
+
+  it("lists each variable once", () => {
+    expect(new Set(exampleNames).size).toBe(exampleNames.length);
+  });
+
+  it("holds no values for secrets", () => {
+    for (const name of [
+      "DATABASE_URL",
+      "REDIS_URL",
+      "SESSION_SECRET",
+      "CLERK_SECRET_KEY",
+      "CLERK_WEBHOOK_SECRET",
+      "METRICS_TOKEN",
+      "SENTRY_AUTH_TOKEN",
+    ]) {
+      expect(example).toMatch(new RegExp(`^${name}=$`, "m"));
+    }
+  });
+});

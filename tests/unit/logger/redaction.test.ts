@@ -1,0 +1,80 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "@/lib/logger/create-logger";
+import { scrubString } from "@/lib/logger/redaction";
+
+function capture(knownSecrets: string[] = []) {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      lines.push(...chunk.toString().split("\n").filter(Boolean));
+      callback();
+    },
+  });
+  const logger = createLogger({ level: "info", knownSecrets: () => knownSecrets }, stream);
+  return { logger, lines };
+}
+
+const SECRETS = {
+  databaseUrl: "postgres://slipway:Pa55-word-xyz@db.internal:5432/slipway",
+  session: "a-known-session-secret-value-0123456789",
+  bearer: "Bearer abcdef.ghijkl.mnopqr",
+  clerk: "sk_live_0123456789abcdef",
+  webhook: "whsec_c2VjcmV0LXdlYmhvb2sta2V5",
+};
+
+describe("logger", () => {
+  it("writes single-line JSON with level, time and msg", () => {
+    const { logger, lines } = capture();
+    logger.info({ route: "/x" }, "hello");
+    expect(lines).toHaveLength(1);
+    const entry = JSON.parse(lines[0]!);
+    expect(entry).toMatchObject({ level: "info", msg: "hello", route: "/x" });
+    expect(typeof entry.time).toBe("string");
+  });
+
+  it("never writes known secrets, wherever they appear", () => {
+    const { logger, lines } = capture([SECRETS.session]);
+    logger.info({ headers: { authorization: SECRETS.bearer, cookie: `s=${SECRETS.session}` } }, "request");
+    logger.info(
+      { password: "hunter2-password", token: "tok-123456789", nested: { deeper: { note: SECRETS.session } } },
+      "fields",
+    );
+    logger.info(`connecting to ${SECRETS.databaseUrl}`);
+    logger.warn({ config: { DATABASE_URL: SECRETS.databaseUrl, url: SECRETS.databaseUrl } }, "config");
+    logger.error({ err: new Error(`failed with ${SECRETS.clerk} and ${SECRETS.webhook}`) }, "boom");
+    logger.info({ body: `{"secret":"${SECRETS.session}"}` }, "body");
+    const output = lines.join("\n");
+    expect(lines).toHaveLength(6);
+    for (const value of [
+      SECRETS.session,
+      "Pa55-word-xyz",
+      "abcdef.ghijkl.mnopqr",
+      SECRETS.clerk,
+      SECRETS.webhook,
+      "hunter2-password",
+      "tok-123456789",
+    ]) {
+      expect(output).not.toContain(value);
+    }
+    expect(output).toContain("[redacted]");
+  });
+
+  it("keeps the error type and stack for debugging", () => {
+    const { logger, lines } = capture();
+    logger.error({ err: new TypeError("bad thing") }, "failed");
+    const entry = JSON.parse(lines[0]!);
+    expect(entry.err).toMatchObject({ type: "TypeError", message: "bad thing" });
+    expect(entry.err.stack).toContain("TypeError");
+  });
+});
+
+describe("scrubString", () => {
+  it("keeps the user but hides the password of a connection string", () => {
+    expect(scrubString(SECRETS.databaseUrl)).toBe("postgres://slipway:[redacted]@db.internal:5432/slipway");
+  });
+
+  it("leaves ordinary text alone", () => {
+    expect(scrubString("GET /api/v1/projects 200 in 12ms")).toBe("GET /api/v1/projects 200 in 12ms");
+  });
+});
