@@ -1,4 +1,6 @@
 // Turns the test runners' JSON reports into closing lines: "<runner>: N passed, N failed, N skipped".
+// Exits non-zero when a runner reported an error outside a test, or when no test ran at all: a
+// runner can exit 0 in both cases.
 import { existsSync, readFileSync } from "node:fs";
 
 const [vitestFile, playwrightFile] = process.argv.slice(2);
@@ -8,18 +10,30 @@ const line = (name, counts) => {
   for (const key of Object.keys(totals)) totals[key] += counts[key];
 };
 
+let healthy = true;
 if (vitestFile && existsSync(vitestFile)) {
   const report = JSON.parse(readFileSync(vitestFile, "utf8"));
+  if (report.success === false || report.numTotalTests === 0) healthy = false;
   line("vitest", {
     passed: report.numPassedTests,
     failed: report.numFailedTests + (report.numFailedTestSuites > 0 && report.numFailedTests === 0 ? 1 : 0),
     skipped: report.numPendingTests + (report.numTodoTests ?? 0),
   });
-} else console.log("vitest: no report (the run did not complete)");
+} else {
+  console.log("vitest: no report (the run did not complete)");
+  healthy = false;
+}
 
 if (playwrightFile && existsSync(playwrightFile)) {
   const { stats } = JSON.parse(readFileSync(playwrightFile, "utf8"));
   line("playwright", { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped });
-} else console.log("playwright: no report (the run did not complete)");
+} else {
+  console.log("playwright: no report (the run did not complete)");
+  healthy = false;
+}
 
 console.log(`total: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+if (!healthy || totals.failed > 0 || totals.passed === 0) {
+  console.log("summary: a runner failed, errored outside a test, or ran no test");
+  process.exit(1);
+}

@@ -3,3 +3,4 @@ export * from "./users";
 export * from "./memberships";
 export * from "./projects";
 export * from "./audit-events";
+export * from "./webhook-events";

@@ -1,8 +1,12 @@
-import { index, pgEnum, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { check, index, pgEnum, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { tenants } from "./tenants";
 import { users } from "./users";
 
 export const projectStatus = pgEnum("project_status", ["active", "paused", "archived"]);
+
+export const PROJECT_NAME_MAX = 100;
+export const PROJECT_DESCRIPTION_MAX = 2000;
 
 /** The example tenant-scoped feature. */
 export const projects = pgTable(
@@ -23,5 +27,11 @@ export const projects = pgTable(
     unique("projects_tenant_name_unique").on(table.tenantId, table.name),
     // Leads with tenant_id; also serves keyset pagination by (created_at, id).
     index("projects_tenant_created_idx").on(table.tenantId, table.createdAt, table.id),
+    // The API validates lengths first (400); these keep every other writer honest too.
+    check("projects_name_length", sql`char_length(${table.name}) between 1 and ${sql.raw(String(PROJECT_NAME_MAX))}`),
+    check(
+      "projects_description_length",
+      sql`char_length(${table.description}) <= ${sql.raw(String(PROJECT_DESCRIPTION_MAX))}`,
+    ),
   ],
 );

@@ -1,2 +1,6 @@
-/** Applies the app's migrations to a test database (filled in by the data layer). */
-export async function migrateDatabase(_databaseUrl: string): Promise<void> {}
+import { runMigrations } from "../../db/migrate";
+
+/** Applies the app's migrations (db/migrations) to a test database. */
+export async function migrateDatabase(databaseUrl: string): Promise<void> {
+  await runMigrations(databaseUrl);
+}

@@ -1,59 +1,70 @@
-import { cookies } from "next/headers";
-import { sql } from "drizzle-orm";
-import { getEnv } from "@/lib/env";
+import { cache } from "react";
+import { redirect } from "next/navigation";
+import { getAuthMode } from "@/lib/env";
 import { ForbiddenError, UnauthorizedError } from "@/lib/errors";
-import { withTenant } from "@/lib/db";
-import { LOCAL_SESSION_COOKIE, verifyLocalSessionToken } from "./local-session";
+import { clerkIdentityOf } from "./clerk-identity";
+import { localAuthContext } from "./local-context";
+import { SELECT_ORGANIZATION_PATH, SIGN_IN_PATH } from "./paths";
+import { hasRole, type Role } from "./roles";
+import type { AuthContext, TenantContext } from "./types";
 
-export type Role = "admin" | "member";
+export type { AuthContext, Role, TenantContext };
 
-/** Who is asking, in internal ids. tenantId/role are null until a tenant is selected. */
-export interface AuthContext {
-  userId: string;
-  tenantId: string | null;
-  role: Role | null;
+async function clerkAuthContext(): Promise<AuthContext | null> {
+  // Imported only in Clerk mode: local mode never loads Clerk's server code.
+  const [{ auth }, { resolveClerkIdentity }] = await Promise.all([
+    import("@clerk/nextjs/server"),
+    import("./clerk-context"),
+  ]);
+  const identity = clerkIdentityOf(await auth());
+  return identity ? resolveClerkIdentity(identity) : null;
 }
 
-export interface TenantContext {
-  userId: string;
-  tenantId: string;
-  role: Role;
-}
+/**
+ * The signed-in user and active tenant in internal ids, or null when signed out. One lookup per
+ * request (React cache) however many components ask.
+ */
+export const getAuthContext = cache(async (): Promise<AuthContext | null> => {
+  return getAuthMode() === "clerk" ? clerkAuthContext() : localAuthContext();
+});
 
-function sessionSecret(): string {
-  const secret = getEnv().SESSION_SECRET;
-  if (!secret) throw new Error("SESSION_SECRET is not set (required for local auth mode)");
-  return secret;
-}
-
-async function roleIn(tenantId: string, userId: string): Promise<Role | null> {
-  const rows = await withTenant(tenantId, (tx) =>
-    tx.execute<{ role: Role }>(sql`select role from memberships where user_id = ${userId} limit 1`),
-  );
-  return rows[0]?.role ?? null;
-}
-
-/** The signed-in user and active tenant, or null when signed out. */
-export async function getAuthContext(): Promise<AuthContext | null> {
-  const token = (await cookies()).get(LOCAL_SESSION_COOKIE)?.value;
-  const session = await verifyLocalSessionToken(token, sessionSecret());
-  if (!session) return null;
-  const role = session.tenantId ? await roleIn(session.tenantId, session.userId) : null;
-  return { userId: session.userId, tenantId: role ? session.tenantId! : null, role };
+function toTenantContext(context: AuthContext): TenantContext | null {
+  if (!context.tenantId || !context.role) return null;
+  return { userId: context.userId, tenantId: context.tenantId, role: context.role };
 }
 
 /** For API routes and actions: the tenant context, or 401 (signed out) / 403 (no active tenant). */
 export async function requireTenant(): Promise<TenantContext> {
   const context = await getAuthContext();
   if (!context) throw new UnauthorizedError();
-  if (!context.tenantId || !context.role) {
-    throw new ForbiddenError("Select an organization to continue.", "no_active_tenant");
-  }
-  return { userId: context.userId, tenantId: context.tenantId, role: context.role };
+  const tenant = toTenantContext(context);
+  if (!tenant) throw new ForbiddenError("Select an organization to continue.", "no_active_tenant");
+  return tenant;
 }
 
+/** For pages: the tenant context, or a redirect to sign-in / organization selection. */
+export async function requirePageTenant(): Promise<TenantContext> {
+  const context = await getAuthContext();
+  if (!context) redirect(SIGN_IN_PATH);
+  const tenant = toTenantContext(context);
+  if (!tenant) redirect(SELECT_ORGANIZATION_PATH);
+  return tenant;
+}
+
+/** For pages that need a signed-in user but no tenant (organization selection). */
+export async function requirePageUser(): Promise<AuthContext> {
+  const context = await getAuthContext();
+  if (!context) redirect(SIGN_IN_PATH);
+  return context;
+}
+
+/** 403 unless the caller's role in the active tenant is at least `role`. Server-side, every time. */
 export function requireRole(context: TenantContext, role: Role): void {
-  if (role === "admin" && context.role !== "admin") {
+  if (!hasRole(context.role, role)) {
     throw new ForbiddenError("Only an admin of this organization can do this.", "role_not_allowed");
   }
+}
+
+export function canActAs(context: TenantContext | null, role: Role): boolean {
+  return context !== null && hasRole(context.role, role);
 }

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { getDb, type Database } from "./client";
 
-/** The non-owner, non-superuser role tenant queries run as (created by the roles migration). */
+/** The non-owner, non-superuser role tenant queries run as (created by migration 0001). */
 export const APP_ROLE = "slipway_app";
 
 export type TenantTransaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
@@ -14,6 +14,19 @@ export type TenantTransaction = Parameters<Parameters<Database["transaction"]>[0
 export async function withTenant<T>(tenantId: string, fn: (tx: TenantTransaction) => Promise<T>): Promise<T> {
   return getDb().transaction(async (tx) => {
     await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
+    await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
+    return fn(tx);
+  });
+}
+
+/**
+ * Runs `fn` as the application role with only `app.user_id` set: the user's own memberships
+ * (in every tenant) and those tenants are readable, tenant data is not. For choosing a tenant
+ * (organization switcher) before one is active.
+ */
+export async function withUser<T>(userId: string, fn: (tx: TenantTransaction) => Promise<T>): Promise<T> {
+  return getDb().transaction(async (tx) => {
+    await tx.execute(sql`select set_config('app.user_id', ${userId}, true)`);
     await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
     return fn(tx);
   });

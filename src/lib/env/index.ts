@@ -49,3 +49,13 @@ export function getRelease(): { version: string; commit: string | undefined } {
     commit: env.COMMIT_SHA ?? (process.env.SLIPWAY_BUILD_COMMIT || undefined),
   };
 }
+
+/**
+ * Clerk's SDK reads CLERK_SECRET_KEY from process.env by itself (passing it as a middleware option
+ * would require CLERK_ENCRYPTION_KEY). When it came from CLERK_SECRET_KEY_FILE, put the value there
+ * once at startup, before any Clerk module loads.
+ */
+export function exportClerkSecretForSdk(): void {
+  const secret = getEnv().CLERK_SECRET_KEY;
+  if (secret && getAuthMode() === "clerk" && !process.env.CLERK_SECRET_KEY) process.env.CLERK_SECRET_KEY = secret;
+}

@@ -83,6 +83,18 @@ function crossFieldProblems(env: ServerEnv, nodeEnv: NodeEnv): ConfigProblem[] {
         "production needs Clerk (CLERK_SECRET_KEY and NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY), or AUTH_MODE=local set explicitly for a public demo",
     });
   }
+  if (
+    nodeEnv === "production" &&
+    authModeOf(env) === "clerk" &&
+    !env.APP_URL &&
+    !(env.CLERK_AUTHORIZED_PARTIES && env.CLERK_AUTHORIZED_PARTIES.length > 0)
+  ) {
+    problems.push({
+      variable: "CLERK_AUTHORIZED_PARTIES",
+      reason:
+        "production with Clerk needs CLERK_AUTHORIZED_PARTIES or APP_URL (the origins allowed as a session token's azp)",
+    });
+  }
   if (nodeEnv === "production" && env.AUTH_MODE === "local" && !env.SESSION_SECRET) {
     problems.push({ variable: "SESSION_SECRET", reason: "is required in production with AUTH_MODE=local" });
   }

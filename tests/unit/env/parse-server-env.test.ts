@@ -68,8 +68,19 @@ describe("parseServerEnv", () => {
       NODE_ENV: "production",
       CLERK_SECRET_KEY: "sk_live_abc",
       NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: "pk_live_abc",
+      APP_URL: "https://app.example.com",
     });
     expect(env.CLERK_SECRET_KEY).toBe("sk_live_abc");
+  });
+
+  it("requires the authorized parties (CLERK_AUTHORIZED_PARTIES or APP_URL) for Clerk in production", () => {
+    const problems = problemsOf({
+      ...validDev,
+      NODE_ENV: "production",
+      CLERK_SECRET_KEY: "sk_live_abc",
+      NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: "pk_live_abc",
+    });
+    expect(problems.map((p) => p.variable)).toEqual(["CLERK_AUTHORIZED_PARTIES"]);
   });
 
   it("rejects REDIS_REQUIRED without REDIS_URL", () => {

@@ -1,0 +1,53 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from "@db/schema/projects";
+import { updateProjectAction } from "@/features/projects/actions";
+import { ProjectForm } from "@/features/projects/components/project-form";
+import { findProjectForPage } from "@/features/projects/page-data";
+import { requireTenantPage } from "@/features/projects/require-tenant-page";
+import { PROJECT_STATUSES } from "@/features/projects/schemas";
+
+export const metadata = { title: "Project" };
+
+export default async function ProjectPage({ params }: { params: Promise<{ id: string }> }) {
+  const auth = await requireTenantPage();
+  const project = await findProjectForPage(auth.tenantId, (await params).id);
+  if (!project) notFound();
+
+  return (
+    <>
+      <p>
+        <Link href="/projects">← Projects</Link>
+      </p>
+      <h1>{project.name}</h1>
+      <p className="muted">
+        Created <time dateTime={project.createdAt}>{project.createdAt.slice(0, 10)}</time>, last changed{" "}
+        <time dateTime={project.updatedAt}>{project.updatedAt.slice(0, 16).replace("T", " ")} UTC</time>
+      </p>
+
+      <section aria-labelledby="edit-heading">
+        <h2 id="edit-heading">Edit</h2>
+        <ProjectForm
+          action={updateProjectAction}
+          submitLabel="Save changes"
+          project={project}
+          statuses={PROJECT_STATUSES}
+          limits={{ name: PROJECT_NAME_MAX, description: PROJECT_DESCRIPTION_MAX }}
+        />
+      </section>
+
+      <section aria-labelledby="delete-heading">
+        <h2 id="delete-heading">Delete</h2>
+        <p className="muted">
+          Deleting removes the project for everyone in your organization.
+          {auth.role === "admin" ? "" : " Only admins can delete projects."}
+        </p>
+        <div className="actions">
+          <Link className="button danger" href={`/projects/${project.id}/delete`}>
+            Delete this project…
+          </Link>
+        </div>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,26 @@
+import Link from "next/link";
+import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from "@db/schema/projects";
+import { createProjectAction } from "@/features/projects/actions";
+import { ProjectForm } from "@/features/projects/components/project-form";
+import { requireTenantPage } from "@/features/projects/require-tenant-page";
+import { PROJECT_STATUSES } from "@/features/projects/schemas";
+
+export const metadata = { title: "New project" };
+
+export default async function NewProjectPage() {
+  await requireTenantPage();
+  return (
+    <>
+      <p>
+        <Link href="/projects">← Projects</Link>
+      </p>
+      <h1>New project</h1>
+      <ProjectForm
+        action={createProjectAction}
+        submitLabel="Create project"
+        statuses={PROJECT_STATUSES}
+        limits={{ name: PROJECT_NAME_MAX, description: PROJECT_DESCRIPTION_MAX }}
+      />
+    </>
+  );
+}

@@ -1,0 +1,21 @@
+import type { Role } from "@/lib/auth";
+
+export type MemberChange = { kind: "set-role"; role: Role } | { kind: "remove" };
+
+/**
+ * Pure: whether an admin may apply `change` to the member `targetUserId`. An organization always
+ * keeps at least one admin, so nobody can lock everyone out of managing it.
+ * Returns a reason when refused, or null when allowed.
+ */
+export function refuseMemberChange(
+  members: readonly { userId: string; role: Role }[],
+  targetUserId: string,
+  change: MemberChange,
+): string | null {
+  const target = members.find((member) => member.userId === targetUserId);
+  if (!target) return "That person is not a member of this organization.";
+  const removesAdmin = target.role === "admin" && (change.kind === "remove" || change.role !== "admin");
+  const admins = members.filter((member) => member.role === "admin").length;
+  if (removesAdmin && admins <= 1) return "An organization needs at least one admin.";
+  return null;
+}

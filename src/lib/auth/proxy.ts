@@ -1,0 +1,56 @@
+import "server-only";
+import { NextResponse, type NextFetchEvent, type NextRequest } from "next/server";
+import type { NextMiddleware } from "next/server";
+import { getAuthMode, getEnv, type ServerEnv } from "@/lib/env";
+import { allowsNoOrganization, authorizedPartiesOf, routeAccess } from "./route-access";
+import { SELECT_ORGANIZATION_PATH, SIGN_IN_PATH, SIGN_UP_PATH } from "./paths";
+
+/**
+ * The auth step of src/proxy.ts (a separate entry from ./index so the proxy bundle stays small).
+ * Local mode: nothing (pages and routes check the signed cookie themselves). Clerk mode: Clerk's
+ * middleware authenticates the request, signed-out page visits are sent to sign-in and signed-in
+ * visits without an organization to organization selection; API routes answer 401/403 JSON
+ * themselves (requireTenant), never a redirect.
+ */
+
+/**
+ * Options passed explicitly, read at runtime: @clerk/nextjs would otherwise inline
+ * NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY at build time and never reads CLERK_JWT_KEY by itself.
+ * The secret key is read by Clerk from process.env.CLERK_SECRET_KEY (src/lib/env puts a
+ * CLERK_SECRET_KEY_FILE value there at startup): passing `secretKey` here would make Clerk require
+ * CLERK_ENCRYPTION_KEY to forward it to auth() (ADR 0051).
+ */
+export function clerkMiddlewareOptions(env: Readonly<ServerEnv>) {
+  return {
+    publishableKey: env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY,
+    jwtKey: env.CLERK_JWT_KEY,
+    authorizedParties: authorizedPartiesOf(env),
+    signInUrl: SIGN_IN_PATH,
+    signUpUrl: SIGN_UP_PATH,
+  };
+}
+
+let clerkProxy: Promise<NextMiddleware> | undefined;
+
+async function createClerkProxy(): Promise<NextMiddleware> {
+  const { clerkMiddleware } = await import("@clerk/nextjs/server");
+  return clerkMiddleware(
+    async (auth, request) => {
+      if (routeAccess(request.nextUrl.pathname) !== "page") return;
+      const state = await auth();
+      if (!state.userId) return state.redirectToSignIn({ returnBackUrl: request.url });
+      if (!state.orgId && !allowsNoOrganization(request.nextUrl.pathname)) {
+        return NextResponse.redirect(new URL(SELECT_ORGANIZATION_PATH, request.url));
+      }
+    },
+    () => clerkMiddlewareOptions(getEnv()),
+  );
+}
+
+/** The auth step: a response to send (redirect, Clerk handshake, request decorated for auth()), or undefined to continue. */
+export async function authProxy(request: NextRequest, event: NextFetchEvent): Promise<Response | undefined> {
+  if (routeAccess(request.nextUrl.pathname) === "skip") return undefined;
+  if (getAuthMode() !== "clerk") return undefined;
+  clerkProxy ??= createClerkProxy();
+  return (await (await clerkProxy)(request, event)) ?? undefined;
+}

@@ -1,0 +1,92 @@
+import "server-only";
+import { getEnv, getRelease } from "@/lib/env";
+import { cachedCheck } from "./cache";
+import { checkDatabase, checkMigrations, checkRedis } from "./checks";
+import { isDraining } from "./draining";
+import {
+  httpStatusForHealth,
+  httpStatusForReadiness,
+  overallStatus,
+  readinessFrom,
+  type DependencyChecks,
+  type HealthStatus,
+  type MigrationsCheck,
+  type Readiness,
+  type RedisCheck,
+  type DependencyCheck,
+} from "./status";
+
+/** When this process started (performance.timeOrigin is the process start, not module load). */
+const STARTED_AT = new Date(performance.timeOrigin).toISOString();
+
+const ttl = () => getEnv().HEALTH_CACHE_MS;
+
+interface HealthCaches {
+  dependencies: ReturnType<typeof cachedCheck<DependencyChecks>>;
+  migrations: ReturnType<typeof cachedCheck<MigrationsCheck>>;
+}
+
+// On globalThis so every route bundle shares one cache and one in-flight check per process.
+const holder = globalThis as typeof globalThis & { __slipwayHealthCaches?: HealthCaches };
+const caches = (holder.__slipwayHealthCaches ??= {
+  dependencies: cachedCheck(async () => {
+    const [database, redis] = await Promise.all([checkDatabase(), checkRedis()]);
+    return { database, redis };
+  }, ttl),
+  migrations: cachedCheck(checkMigrations, ttl),
+});
+
+export interface ReadinessResult {
+  httpStatus: 200 | 503;
+  body: { status: Readiness["status"]; failing?: Readiness["failing"] };
+}
+
+/** Readiness: 503 at once while draining, else the (cached) database and required-Redis checks. */
+export async function getReadiness(): Promise<ReadinessResult> {
+  const redisRequired = getEnv().REDIS_REQUIRED;
+  if (isDraining()) return { httpStatus: 503, body: { status: "draining" } };
+  const checks = await caches.dependencies.get();
+  // Shutdown may have started while the checks ran.
+  const readiness = readinessFrom({ draining: isDraining(), checks, redisRequired });
+  return {
+    httpStatus: httpStatusForReadiness(readiness),
+    body:
+      readiness.failing.length > 0
+        ? { status: readiness.status, failing: readiness.failing }
+        : { status: readiness.status },
+  };
+}
+
+export interface HealthReport {
+  status: HealthStatus;
+  version: string;
+  commit: string | null;
+  startedAt: string;
+  uptimeSeconds: number;
+  timestamp: string;
+  draining: boolean;
+  checks: { database: DependencyCheck; redis: RedisCheck; migrations: MigrationsCheck };
+}
+
+/** The detailed report behind /api/health (checks cached like readiness). */
+export async function getHealthReport(): Promise<{ httpStatus: 200 | 503; body: HealthReport }> {
+  const { database, redis } = await caches.dependencies.get();
+  const migrations: MigrationsCheck =
+    database.status === "up" ? await caches.migrations.get() : { status: "unknown", pending: null };
+  const checks = { database, redis, migrations };
+  const status = overallStatus(checks);
+  const { version, commit } = getRelease();
+  return {
+    httpStatus: httpStatusForHealth(status),
+    body: {
+      status,
+      version,
+      commit: commit ?? null,
+      startedAt: STARTED_AT,
+      uptimeSeconds: Math.floor(process.uptime()),
+      timestamp: new Date().toISOString(),
+      draining: isDraining(),
+      checks,
+    },
+  };
+}

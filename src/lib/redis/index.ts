@@ -1,0 +1,109 @@
+import "server-only";
+import Redis from "ioredis";
+import { getEnv } from "@/lib/env";
+import { getLogger } from "@/lib/logger";
+import { reconnectDelayMs } from "./reconnect";
+
+export type { Redis };
+export { reconnectDelayMs };
+
+/** Connection and command timeouts: calls fail fast while Redis is down instead of queueing. */
+export const REDIS_CONNECT_TIMEOUT_MS = 2000;
+export const REDIS_COMMAND_TIMEOUT_MS = 1000;
+
+interface RedisHolder {
+  client?: Redis;
+  /** True while the last known state is connected, to log transitions rather than every error. */
+  wasReady?: boolean;
+}
+
+const holder = globalThis as typeof globalThis & { __slipwayRedis?: RedisHolder };
+const state = (holder.__slipwayRedis ??= {});
+
+/** Whether REDIS_URL is set. The app runs without Redis; features that need it degrade. */
+export function isRedisConfigured(): boolean {
+  return Boolean(getEnv().REDIS_URL);
+}
+
+/** Whether Redis being down makes the instance not ready (REDIS_REQUIRED). */
+export function isRedisRequired(): boolean {
+  return getEnv().REDIS_REQUIRED;
+}
+
+function createClient(url: string): Redis {
+  const client = new Redis(url, {
+    // Nothing connects at import or during `next build`; the first getRedis() call connects.
+    lazyConnect: true,
+    // While disconnected, commands are rejected at once instead of waiting in a queue.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    retryStrategy: reconnectDelayMs,
+    connectionName: "slipway",
+  });
+  const log = getLogger().child({ component: "redis" });
+  client.on("ready", () => {
+    if (!state.wasReady) log.info("redis connected");
+    state.wasReady = true;
+  });
+  // An 'error' listener is required (ioredis prints unhandled ones); log the transition only.
+  client.on("error", (error: NodeJS.ErrnoException) => {
+    if (state.wasReady !== false) log.warn({ code: error.code }, "redis unavailable; reconnecting in the background");
+    state.wasReady = false;
+  });
+  return client;
+}
+
+/**
+ * The process-wide ioredis client, or undefined when REDIS_URL is not set. The first call starts
+ * connecting in the background; commands fail fast until it is ready, and it reconnects by itself.
+ */
+export function getRedis(): Redis | undefined {
+  const url = getEnv().REDIS_URL;
+  if (!url) return undefined;
+  if (!state.client) {
+    state.client = createClient(url);
+    state.client.connect().catch(() => {
+      // Reported through the 'error' event; retryStrategy keeps trying.
+    });
+  }
+  return state.client;
+}
+
+/** Round trip to Redis (PING), bounded by the command timeout. Throws when Redis is unavailable. */
+export async function pingRedis(): Promise<void> {
+  const client = getRedis();
+  if (!client) throw new Error("redis is not configured");
+  if (client.status === "connecting" || client.status === "connect") {
+    // First use: give the initial connection the connect timeout before declaring failure.
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off("ready", done);
+        client.off("error", done);
+        resolve();
+      };
+      const timer = setTimeout(done, REDIS_CONNECT_TIMEOUT_MS);
+      client.once("ready", done);
+      client.once("error", done);
+    });
+  }
+  const reply = await client.ping();
+  if (reply !== "PONG") throw new Error("unexpected PING reply");
+}
+
+/** Closes the connection (QUIT when connected, else drops it). Safe to call more than once. */
+export async function closeRedis(): Promise<void> {
+  const client = state.client;
+  state.client = undefined;
+  if (!client) return;
+  if (client.status === "ready") {
+    try {
+      await Promise.race([client.quit(), new Promise((resolve) => setTimeout(resolve, REDIS_COMMAND_TIMEOUT_MS))]);
+    } catch {
+      // Falls through to disconnect.
+    }
+  }
+  client.disconnect(false);
+}
