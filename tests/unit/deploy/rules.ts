@@ -67,12 +67,10 @@ const APP_PORT_ENV = "PORT";
 
 /** Shutdown settings as the app will read them: the platform's value, else the schema default. */
 export function shutdownBudgetSeconds(env: Record<string, string | undefined> = {}): number {
-  const parsed = serverEnvSchema
-    .pick({ SHUTDOWN_DRAIN_SECONDS: true, SHUTDOWN_TIMEOUT_SECONDS: true })
-    .parse({
-      SHUTDOWN_DRAIN_SECONDS: env.SHUTDOWN_DRAIN_SECONDS,
-      SHUTDOWN_TIMEOUT_SECONDS: env.SHUTDOWN_TIMEOUT_SECONDS,
-    });
+  const parsed = serverEnvSchema.pick({ SHUTDOWN_DRAIN_SECONDS: true, SHUTDOWN_TIMEOUT_SECONDS: true }).parse({
+    SHUTDOWN_DRAIN_SECONDS: env.SHUTDOWN_DRAIN_SECONDS,
+    SHUTDOWN_TIMEOUT_SECONDS: env.SHUTDOWN_TIMEOUT_SECONDS,
+  });
   return parsed.SHUTDOWN_DRAIN_SECONDS + parsed.SHUTDOWN_TIMEOUT_SECONDS;
 }
 
