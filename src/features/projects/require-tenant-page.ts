@@ -1,14 +1,8 @@
 import "server-only";
-import { redirect } from "next/navigation";
-import { getAuthContext, type TenantContext } from "@/lib/auth";
 
 /**
  * For pages and server actions: the tenant context, or a redirect to sign in (signed out) or to
  * choose an organization (signed in, none active). API routes use apiRoute (401/403 JSON) instead.
+ * The one implementation lives in the auth context.
  */
-export async function requireTenantPage(): Promise<TenantContext> {
-  const context = await getAuthContext();
-  if (!context) redirect("/sign-in");
-  if (!context.tenantId || !context.role) redirect("/select-organization");
-  return { userId: context.userId, tenantId: context.tenantId, role: context.role };
-}
+export { requirePageTenant as requireTenantPage } from "@/lib/auth";

@@ -136,6 +136,26 @@ describe("signed in with a self-signed session token", () => {
   });
 });
 
+describe("auth pages in Clerk mode", () => {
+  it("renders the sign-in page with Clerk's component", async () => {
+    expect((await page("/sign-in")).status).toBe(200);
+  });
+
+  it("renders organization selection for a signed-in user without an organization", async () => {
+    const response = await page("/select-organization", { userId: ada });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("Choose an organization");
+  });
+
+  it("lists the organization's members read-only (Clerk manages memberships)", async () => {
+    const response = await page("/members", adaInA);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("organization settings");
+    expect(html).not.toContain(">Remove<");
+  });
+});
+
 describe("roles", () => {
   it("refuses deletion to a member with 403 and keeps the project", async () => {
     const response = await api(`/api/v1/projects/${projectA}`, boInA, { method: "DELETE" });
