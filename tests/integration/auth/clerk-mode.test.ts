@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
 import {
@@ -218,6 +221,32 @@ describe("health probes", () => {
     for (const path of ["/health/live", "/health/ready", "/api/health"]) {
       const response = await fetch(server.url + path, { headers, redirect: "manual" });
       expect(response.status, path).not.toBe(307);
+    }
+  });
+});
+
+describe("secrets from files", () => {
+  it("signs in with the Clerk secret key given as CLERK_SECRET_KEY_FILE", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "slipway-clerk-secret-"));
+    const env = clerkServerEnv(kit, inject("databaseUrl"));
+    writeFileSync(path.join(dir, "clerk_secret_key"), `${env.CLERK_SECRET_KEY}\n`);
+    const fromFile = await startStandaloneServer({
+      dir: inject("standaloneDir"),
+      env: { ...env, CLERK_SECRET_KEY: undefined, CLERK_SECRET_KEY_FILE: path.join(dir, "clerk_secret_key") },
+    });
+    try {
+      const response = await fetch(`${fromFile.url}/api/v1/me`, {
+        headers: apiHeaders(await sessionToken(kit, adaInA)),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ role: "admin", tenant: { slug: orgA.slug } });
+      const html = await (
+        await fetch(`${fromFile.url}/projects`, { headers: pageHeaders(await sessionToken(kit, adaInA)) })
+      ).text();
+      expect(html).toContain(`A only ${id}`);
+    } finally {
+      await fromFile.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
