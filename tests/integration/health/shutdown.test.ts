@@ -80,6 +80,11 @@ describe("graceful shutdown under load", () => {
       `sent ${r.sentAt === undefined ? "never" : `by ${(r.sentAt - signalAt).toFixed(0)} ms`}` +
       `${r.reusedSocket ? " (reused connection)" : ""}: ${r.status ?? r.error} at ${(r.doneAt - signalAt).toFixed(0)} ms`;
 
+    const problems = server.logs.filter(
+      (line) => /"level":"(warn|error|fatal)"/.test(line) && !line.includes("AUTH_MODE"),
+    );
+    if (problems.length > 0) console.log(`[shutdown] server warnings and errors:\n${problems.slice(0, 10).join("\n")}`);
+
     // (1) readiness flips to 503 within 100 ms of the signal: every probe sent from then on gets
     // 503 (a probe's own latency under this load is not part of the flip).
     const readyAfter = readiness.records.filter((r) => r.startedAt >= signalAt + 100 && r.status !== undefined);
