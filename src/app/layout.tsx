@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { AuthProvider } from "@/features/auth";
+import { PublicConfigScripts } from "@/lib/observability";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -13,6 +14,9 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
+      <head>
+        <PublicConfigScripts />
+      </head>
       <body>
         <a className="skip-link" href="#main">
           Skip to content

@@ -2,6 +2,7 @@ import { cache } from "react";
 import { redirect } from "next/navigation";
 import { getAuthMode } from "@/lib/env";
 import { ForbiddenError, UnauthorizedError } from "@/lib/errors";
+import { identifyRequest } from "@/lib/observability";
 import { clerkIdentityOf } from "./clerk-identity";
 import { localAuthContext } from "./local-context";
 import { SELECT_ORGANIZATION_PATH, SIGN_IN_PATH } from "./paths";
@@ -25,7 +26,10 @@ async function clerkAuthContext(): Promise<AuthContext | null> {
  * request (React cache) however many components ask.
  */
 export const getAuthContext = cache(async (): Promise<AuthContext | null> => {
-  return getAuthMode() === "clerk" ? clerkAuthContext() : localAuthContext();
+  const context = getAuthMode() === "clerk" ? await clerkAuthContext() : await localAuthContext();
+  // The request's log line, metrics context and Sentry tags name the tenant and internal user id.
+  if (context) identifyRequest(context);
+  return context;
 });
 
 function toTenantContext(context: AuthContext): TenantContext | null {

@@ -1,4 +1,7 @@
 import { sql } from "drizzle-orm";
+// Deep import on purpose: database-timing is plain Node (no `server-only`), so scripts that use
+// withTenant under tsx keep working.
+import { timeDatabase } from "@/lib/observability/database-timing";
 import { getDb, type Database } from "./client";
 
 /** The non-owner, non-superuser role tenant queries run as (created by migration 0001). */
@@ -12,11 +15,13 @@ export type TenantTransaction = Parameters<Parameters<Database["transaction"]>[0
  * behind PgBouncer in transaction mode).
  */
 export async function withTenant<T>(tenantId: string, fn: (tx: TenantTransaction) => Promise<T>): Promise<T> {
-  return getDb().transaction(async (tx) => {
-    await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
-    await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
-    return fn(tx);
-  });
+  return timeDatabase(() =>
+    getDb().transaction(async (tx) => {
+      await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
+      await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
+      return fn(tx);
+    }),
+  );
 }
 
 /**
@@ -25,9 +30,11 @@ export async function withTenant<T>(tenantId: string, fn: (tx: TenantTransaction
  * (organization switcher) before one is active.
  */
 export async function withUser<T>(userId: string, fn: (tx: TenantTransaction) => Promise<T>): Promise<T> {
-  return getDb().transaction(async (tx) => {
-    await tx.execute(sql`select set_config('app.user_id', ${userId}, true)`);
-    await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
-    return fn(tx);
-  });
+  return timeDatabase(() =>
+    getDb().transaction(async (tx) => {
+      await tx.execute(sql`select set_config('app.user_id', ${userId}, true)`);
+      await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
+      return fn(tx);
+    }),
+  );
 }

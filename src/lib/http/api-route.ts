@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { requireTenant, type TenantContext } from "@/lib/auth";
-import { getLogger } from "@/lib/logger";
+import { identifyRequest, reportError, withServerTiming } from "@/lib/observability";
 import { errorResponse, INTERNAL_ERROR_BODY, toAppError } from "./errors-to-response";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, parseParams, parseQuery } from "./parse";
 
@@ -39,17 +39,18 @@ async function parseInput<B extends Schema, Q extends Schema, P extends Schema>(
   };
 }
 
-/** Known errors become the JSON error shape; anything else is logged and answered with a bare 500. */
-export function handleRouteError(error: unknown, request: Request): Response {
+/**
+ * Known errors become the JSON error shape; anything else is logged and answered with a bare 500.
+ * Logs carry the request's ids; unexpected errors go to Sentry as errors, dependency outages (5xx
+ * AppErrors) as warnings (severity mapping: docs/observability.md).
+ */
+export function handleRouteError(error: unknown, _request?: Request): Response {
   const known = toAppError(error);
   if (known) {
-    if (known.status >= 500) getLogger().warn({ err: error, path: new URL(request.url).pathname }, known.message);
+    if (known.status >= 500) reportError(error, { level: "warning", message: known.message, code: known.code });
     return errorResponse(known);
   }
-  getLogger().error(
-    { err: error, method: request.method, path: new URL(request.url).pathname },
-    "unhandled error in route",
-  );
+  reportError(error, { message: "unhandled error in route" });
   return Response.json(INTERNAL_ERROR_BODY, { status: 500 });
 }
 
@@ -61,9 +62,9 @@ export function publicApiRoute<
 >(spec: RouteSpec<B, Q, P>, handler: (input: RouteInput<B, Q, P>) => Promise<Response>): Handler {
   return async (request, context) => {
     try {
-      return await handler(await parseInput(spec, request, context));
+      return withServerTiming(await handler(await parseInput(spec, request, context)));
     } catch (error) {
-      return handleRouteError(error, request);
+      return withServerTiming(handleRouteError(error, request));
     }
   };
 }
@@ -79,9 +80,10 @@ export function apiRoute<B extends Schema = undefined, Q extends Schema = undefi
   return async (request, context) => {
     try {
       const auth = await requireTenant();
-      return await handler({ ...(await parseInput(spec, request, context)), auth });
+      identifyRequest(auth);
+      return withServerTiming(await handler({ ...(await parseInput(spec, request, context)), auth }));
     } catch (error) {
-      return handleRouteError(error, request);
+      return withServerTiming(handleRouteError(error, request));
     }
   };
 }

@@ -4,13 +4,13 @@ import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from "@db/schema/projects";
 import { updateProjectAction } from "@/features/projects/actions";
 import { ProjectForm } from "@/features/projects/components/project-form";
 import { findProjectForPage } from "@/features/projects/page-data";
-import { requireTenantPage } from "@/features/projects/require-tenant-page";
+import { requirePageTenant } from "@/lib/auth";
 import { PROJECT_STATUSES } from "@/features/projects/schemas";
 
 export const metadata = { title: "Project" };
 
 export default async function ProjectPage({ params }: { params: Promise<{ id: string }> }) {
-  const auth = await requireTenantPage();
+  const auth = await requirePageTenant();
   const project = await findProjectForPage(auth.tenantId, (await params).id);
   if (!project) notFound();
 

@@ -1,0 +1,99 @@
+import { randomUUID } from "node:crypto";
+import diagnostics from "node:diagnostics_channel";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { Metrics } from "./metrics";
+import { elapsedMs, requestStorage, type RequestContext } from "./request-context";
+import { REQUEST_ID_HEADER, resolveRequestId } from "./request-id";
+import { isQuietRoute, statusClass, type RouteMatcher } from "./route-pattern";
+
+/**
+ * Request ids, completion log lines and HTTP metrics for EVERY request the Node server answers
+ * (pages, route handlers, static files, 404s), from Node's own `http.server.*` diagnostics
+ * channels. Next has no response hook that sees every request; the HTTP server does.
+ *
+ * On `http.server.request.start` (synchronously, before Next sees the request) we resolve the
+ * request id, write it into the request headers (so proxy.ts and handlers read the same id) and
+ * the response headers, and enter the request's AsyncLocalStorage context. On
+ * `http.server.response.finish` we log one line and observe the metrics.
+ */
+
+interface Message {
+  request: IncomingMessage;
+  response: ServerResponse;
+}
+
+export interface HttpObservabilityOptions {
+  logger: () => Logger;
+  metrics: () => Metrics;
+  matchRoute: RouteMatcher;
+  /** The Sentry trace id active when the response finishes, if tracing is on. */
+  traceId: () => string | undefined;
+}
+
+const holder = globalThis as typeof globalThis & { __slipwayHttpObservability?: boolean };
+
+export function installHttpObservability(options: HttpObservabilityOptions): void {
+  if (holder.__slipwayHttpObservability) return;
+  holder.__slipwayHttpObservability = true;
+  const contexts = new WeakMap<IncomingMessage, RequestContext>();
+
+  diagnostics.subscribe("http.server.request.start", (message) => {
+    const { request, response } = message as Message;
+    const requestId = resolveRequestId(request.headers[REQUEST_ID_HEADER], randomUUID);
+    request.headers[REQUEST_ID_HEADER] = requestId;
+    if (!response.headersSent) response.setHeader(REQUEST_ID_HEADER, requestId);
+    const path = (request.url ?? "/").split("?")[0] || "/";
+    const context: RequestContext = {
+      requestId,
+      method: request.method ?? "GET",
+      path,
+      route: options.matchRoute(path),
+      startedAt: process.hrtime.bigint(),
+      dbMs: 0,
+      dbCalls: 0,
+    };
+    contexts.set(request, context);
+    // Everything Node runs for this request from here on (Next's handler included) sees the context.
+    requestStorage.enterWith(context);
+  });
+
+  diagnostics.subscribe("http.server.response.finish", (message) => {
+    const { request, response } = message as Message;
+    const context = contexts.get(request);
+    if (!context) return;
+    contexts.delete(request);
+    try {
+      complete(context, response.statusCode, options);
+    } catch {
+      // Observability must never break a response.
+    }
+  });
+}
+
+function complete(context: RequestContext, status: number, options: HttpObservabilityOptions): void {
+  const durationMs = elapsedMs(context);
+  const labels = { method: context.method, route: context.route, status_class: statusClass(status) };
+  const metrics = options.metrics();
+  metrics.httpRequests.inc(labels);
+  metrics.httpDuration.observe(labels, durationMs / 1000);
+
+  context.traceId ??= options.traceId();
+  const line = {
+    requestId: context.requestId,
+    method: context.method,
+    route: context.route,
+    path: context.path,
+    status,
+    durationMs: Math.round(durationMs * 10) / 10,
+    ...(context.dbCalls > 0 ? { dbMs: Math.round(context.dbMs * 10) / 10 } : {}),
+    ...(context.tenantId ? { tenantId: context.tenantId } : {}),
+    ...(context.userId ? { userId: context.userId } : {}),
+    ...(context.traceId ? { traceId: context.traceId } : {}),
+  };
+  const logger = options.logger();
+  const message = "request completed";
+  if (status >= 500) logger.error(line, message);
+  else if (isQuietRoute(context.route, context.path)) logger.debug(line, message);
+  else logger.info(line, message);
+}

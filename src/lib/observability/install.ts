@@ -1,0 +1,61 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import * as Sentry from "@sentry/nextjs";
+import { getEnv, getRelease } from "@/lib/env";
+import { getLogger } from "@/lib/logger";
+import { getRedis, isRedisConfigured } from "@/lib/redis";
+import { onShutdown } from "@/lib/shutdown";
+import { databaseOperationsInFlight } from "./database-timing";
+import { installHttpObservability } from "./http-server";
+import { getMetrics, observeDatabasePool, observeRedis } from "./metrics";
+import { createRouteMatcher, UNMATCHED_ROUTE, type RouteMatcher, type RoutesManifest } from "./route-pattern";
+import { activeTraceId } from "./sentry-server";
+
+/** Paths served from public/, e.g. "/robots.txt". */
+function publicFiles(directory: string, prefix = ""): string[] {
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? publicFiles(path.join(directory, entry.name), `${prefix}/${entry.name}`)
+      : [`${prefix}/${entry.name}`],
+  );
+}
+
+/** Ids and numbers become "[id]" when no manifest is available (development). */
+function coarseMatcher(pathname: string): string {
+  if (pathname.startsWith("/_next/")) return "/_next";
+  return pathname
+    .split("/")
+    .map((segment) => (/^(\d+|[0-9a-f-]{16,}|[A-Za-z0-9_-]{20,})$/i.test(segment) ? "[id]" : segment))
+    .join("/");
+}
+
+function routeMatcher(): RouteMatcher {
+  // The standalone server runs with its own directory as cwd (server.js chdirs there).
+  const manifestPath = path.join(process.cwd(), ".next", "routes-manifest.json");
+  try {
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as RoutesManifest;
+    const match = createRouteMatcher(manifest, publicFiles(path.join(process.cwd(), "public")));
+    return (pathname) => {
+      const route = match(pathname);
+      return route === UNMATCHED_ROUTE ? UNMATCHED_ROUTE : route;
+    };
+  } catch {
+    return coarseMatcher;
+  }
+}
+
+/** Called once from instrumentation.ts register() in the Node.js runtime, after Sentry init. */
+export function installObservability(): void {
+  const metrics = () => getMetrics(getRelease);
+  observeDatabasePool(() => ({ max: getEnv().DATABASE_POOL_MAX, inUse: databaseOperationsInFlight() }));
+  observeRedis(() => (isRedisConfigured() ? getRedis()?.status : undefined));
+  metrics();
+  // Events captured while draining must leave before the process exits.
+  if (Sentry.isEnabled()) {
+    onShutdown("sentry-flush", async () => {
+      await Sentry.flush(2000);
+    });
+  }
+  installHttpObservability({ logger: getLogger, metrics, matchRoute: routeMatcher(), traceId: activeTraceId });
+}

@@ -1,0 +1,114 @@
+import client, { type Counter, type Gauge, type Histogram, type Registry } from "prom-client";
+
+/**
+ * Prometheus metrics for GET /api/metrics. One registry per process, kept on globalThis so a module
+ * loaded twice (per bundle, or on hot reload) does not register metrics twice. Labels are route
+ * patterns and status classes, never raw URLs.
+ */
+
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<"method" | "route" | "status_class">;
+  httpDuration: Histogram<"method" | "route" | "status_class">;
+  buildInfo: Gauge<"version" | "commit">;
+}
+
+type Probe<T> = () => T;
+
+interface Holder {
+  __slipwayMetrics?: Metrics;
+  __slipwayMetricProbes?: { databasePool?: Probe<DatabasePoolStats>; redis?: Probe<RedisState> };
+}
+
+export interface DatabasePoolStats {
+  /** Connections the pool may open (DATABASE_POOL_MAX). */
+  max: number;
+  /** Database operations currently holding a connection. */
+  inUse: number;
+}
+
+/** Redis client state: "ready" means connected; undefined means Redis is not configured. */
+export type RedisState = string | undefined;
+
+const holder = globalThis as typeof globalThis & Holder;
+const probes = (holder.__slipwayMetricProbes ??= {});
+
+/** Set once at startup (install.ts), from timeDatabase's in-flight count and DATABASE_POOL_MAX. */
+export function observeDatabasePool(probe: Probe<DatabasePoolStats>): void {
+  probes.databasePool = probe;
+}
+
+/** The Redis client reports its connection state here (called once at startup). */
+export function observeRedis(probe: Probe<RedisState>): void {
+  probes.redis = probe;
+}
+
+function createMetrics(release: { version: string; commit: string | undefined }): Metrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+
+  const httpRequests = new client.Counter({
+    name: "http_requests_total",
+    help: "HTTP requests completed, by method, route pattern and status class.",
+    labelNames: ["method", "route", "status_class"] as const,
+    registers: [registry],
+  });
+  const httpDuration = new client.Histogram({
+    name: "http_request_duration_seconds",
+    help: "HTTP request duration in seconds, by method, route pattern and status class.",
+    labelNames: ["method", "route", "status_class"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const buildInfo = new client.Gauge({
+    name: "slipway_build_info",
+    help: "Always 1; labels carry the running version and commit.",
+    labelNames: ["version", "commit"] as const,
+    registers: [registry],
+  });
+  buildInfo.set({ version: release.version, commit: release.commit ?? "unknown" }, 1);
+
+  new client.Gauge({
+    name: "slipway_db_pool_connections",
+    help: "Database pool: connections in use, remaining capacity and the maximum (state=in_use|idle_capacity|max).",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const stats = probes.databasePool?.();
+      if (!stats) return;
+      this.set({ state: "in_use" }, stats.inUse);
+      this.set({ state: "idle_capacity" }, Math.max(0, stats.max - stats.inUse));
+      this.set({ state: "max" }, stats.max);
+    },
+  });
+  new client.Gauge({
+    name: "slipway_redis_up",
+    help: "1 when the Redis client is connected and ready, 0 otherwise; absent when Redis is not configured.",
+    labelNames: ["client"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const state = probes.redis?.();
+      if (state === undefined) return;
+      this.set({ client: "default" }, state === "ready" ? 1 : 0);
+    },
+  });
+  return { registry, httpRequests, httpDuration, buildInfo };
+}
+
+export function getMetrics(release: () => { version: string; commit: string | undefined }): Metrics {
+  holder.__slipwayMetrics ??= createMetrics(release());
+  return holder.__slipwayMetrics;
+}
+
+/** Constant-time comparison of the bearer token. */
+export function isAuthorizedScrape(authorization: string | null, token: string): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(authorization ?? "");
+  if (!match) return false;
+  const given = new TextEncoder().encode(match[1]!.trim());
+  const expected = new TextEncoder().encode(token);
+  let difference = given.length ^ expected.length;
+  for (let index = 0; index < expected.length; index++) difference |= (given[index] ?? 0) ^ expected[index]!;
+  return difference === 0;
+}

@@ -1,0 +1,42 @@
+import * as Sentry from "@sentry/nextjs";
+import { getLogger, type Logger } from "@/lib/logger";
+import { getRequestContext, requestBindings, setRequestContext } from "./request-context";
+
+/** A logger carrying the current request's ids (request, tenant, user, trace). */
+export function requestLogger(): Logger {
+  const bindings = requestBindings();
+  return Object.keys(bindings).length > 0 ? getLogger().child(bindings) : getLogger();
+}
+
+/** Who is asking, once auth has resolved: goes into the request's log line, metrics context and Sentry tags. */
+export function identifyRequest(identity: { tenantId?: string | null; userId?: string | null }): void {
+  setRequestContext({ tenantId: identity.tenantId ?? undefined, userId: identity.userId ?? undefined });
+}
+
+/**
+ * Severity mapping (docs/observability.md):
+ * - "error": an unexpected exception (a bug): logged at error and sent to Sentry.
+ * - "warning": an expected failure of a dependency (database or Redis unavailable, 503): logged at
+ *   warn and sent to Sentry as a warning, grouped into one issue per code.
+ * - Client errors (4xx) are answers, not failures: not logged as errors and not sent.
+ * - "fatal" is reserved for uncaught exceptions that end the process (Sentry's Node default).
+ */
+export function reportError(
+  error: unknown,
+  options: { level?: "error" | "warning"; message?: string; code?: string } = {},
+): string | undefined {
+  const level = options.level ?? "error";
+  const logger = requestLogger();
+  const message = options.message ?? (level === "error" ? "unhandled error" : "dependency unavailable");
+  if (level === "error") logger.error({ err: error }, message);
+  else logger.warn({ err: error, code: options.code }, message);
+  if (!Sentry.isEnabled()) return undefined;
+  const eventId = Sentry.captureException(error, {
+    level,
+    ...(options.code ? { fingerprint: ["{{ default }}", options.code] } : {}),
+  });
+  // Make sure the log line of this request names the trace of the event.
+  const traceId = Sentry.getActiveSpan()?.spanContext().traceId;
+  if (traceId && getRequestContext() && !getRequestContext()!.traceId) setRequestContext({ traceId });
+  return eventId;
+}

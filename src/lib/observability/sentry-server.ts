@@ -1,0 +1,52 @@
+import * as Sentry from "@sentry/nextjs";
+import { getEnv, getRelease, getSecretValues, nodeEnv } from "@/lib/env";
+import { getRequestContext } from "./request-context";
+import { commonInitOptions, sentrySettings, type SentrySettings } from "./sentry-options";
+
+/** Server Sentry settings from the validated config (SENTRY_DSN; off when unset). */
+export function serverSentrySettings(): SentrySettings {
+  const env = getEnv();
+  return sentrySettings({
+    dsn: env.SENTRY_DSN,
+    environment: env.SENTRY_ENVIRONMENT,
+    nodeEnv,
+    release: getRelease(),
+    errorSampleRate: env.SENTRY_ERROR_SAMPLE_RATE,
+    tracesSampleRate: env.SENTRY_TRACES_SAMPLE_RATE,
+  });
+}
+
+/** Options for Sentry.init in sentry.server.config.ts. */
+export function serverSentryOptions(settings = serverSentrySettings()) {
+  return commonInitOptions(settings, getSecretValues);
+}
+
+interface TaggableEvent {
+  tags?: Record<string, unknown>;
+  user?: { id?: string | number };
+  contexts?: { trace?: { trace_id?: string } };
+}
+
+/**
+ * Event processor: tags every server event with the request's ids (request_id, tenant_id and the
+ * internal user id) and remembers the event's trace id so the request's log line carries it.
+ */
+export function tagWithRequestContext<E extends TaggableEvent>(event: E): E {
+  const context = getRequestContext();
+  if (!context) return event;
+  event.tags = {
+    ...event.tags,
+    request_id: context.requestId,
+    ...(context.tenantId ? { tenant_id: context.tenantId } : {}),
+  };
+  if (context.userId) event.user = { id: context.userId };
+  const traceId = event.contexts?.trace?.trace_id;
+  if (traceId) context.traceId ??= traceId;
+  return event;
+}
+
+/** The trace id of the active span, when Sentry tracing is on. */
+export function activeTraceId(): string | undefined {
+  if (!Sentry.isEnabled()) return undefined;
+  return Sentry.getActiveSpan()?.spanContext().traceId;
+}

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser } from "@playwright/test";
+import { launchChromium } from "../../support/browser";
+import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
+import {
+  createDatabaseMissingAuditGrant,
+  NET_SPY,
+  outboundConnections,
+  PLANTED_SECRET,
+  sessionCookie,
+  type BrokenDatabase,
+} from "./support";
+
+/**
+ * Everything is off by default: no DSN, no metrics token, no analytics. Nothing may reach out, in
+ * the browser or on the server.
+ */
+
+let database: BrokenDatabase;
+let server: StandaloneServer;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  database = await createDatabaseMissingAuditGrant(inject("databaseUrl"));
+  server = await startStandaloneServer({
+    dir: inject("standaloneDir"),
+    env: {
+      DATABASE_URL: database.url,
+      SESSION_SECRET: PLANTED_SECRET,
+      SENTRY_TRACES_SAMPLE_RATE: "1",
+      NODE_OPTIONS: `--require ${NET_SPY}`,
+    },
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await database?.drop();
+});
+
+describe("with no Sentry DSN", () => {
+  it("the browser makes no request to a Sentry host or the tunnel, even on an error", async () => {
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    const requested: string[] = [];
+    page.on("request", (request) => requested.push(request.url()));
+    await page.goto(server.url, { waitUntil: "load" });
+    await page.evaluate(() => {
+      setTimeout(() => {
+        throw new Error("browser boom without Sentry");
+      });
+    });
+    await page.waitForLoadState("networkidle");
+
+    expect(requested.length).toBeGreaterThan(0);
+    expect(requested.filter((url) => new URL(url).pathname.startsWith("/monitoring"))).toEqual([]);
+    expect(requested.filter((url) => new URL(url).origin !== server.url)).toEqual([]);
+    expect(await page.evaluate(() => document.getElementById("slipway-public-config")?.textContent)).toContain(
+      '"sentry":null',
+    );
+  });
+
+  it("the server contacts nothing but the database while handling an unhandled error", async () => {
+    const response = await fetch(`${server.url}/api/v1/projects`, {
+      method: "POST",
+      headers: { cookie: await sessionCookie(database.member, PLANTED_SECRET), "content-type": "application/json" },
+      body: JSON.stringify({ name: "Never created" }),
+    });
+    expect(response.status).toBe(500);
+    expect(new Set(outboundConnections(server.logs))).toEqual(new Set([new URL(database.url).host]));
+  });
+
+  it("the tunnel route is closed", async () => {
+    const response = await fetch(`${server.url}/monitoring`, { method: "POST", body: "{}" });
+    expect(response.status).toBe(404);
+  });
+});
+
+describe("with METRICS_TOKEN unset", () => {
+  it("GET /api/metrics answers 404", async () => {
+    const response = await fetch(`${server.url}/api/metrics`, {
+      headers: { authorization: "Bearer anything-at-all-1234" },
+    });
+    expect(response.status).toBe(404);
+  });
+});
+
+describe("with analytics unset", () => {
+  it("the landing page loads no third-party script", async () => {
+    browser ??= await launchChromium();
+    const page = await browser.newPage();
+    const scripts: string[] = [];
+    page.on("request", (request) => {
+      if (request.resourceType() === "script") scripts.push(request.url());
+    });
+    await page.goto(server.url, { waitUntil: "networkidle" });
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.filter((url) => new URL(url).origin !== server.url)).toEqual([]);
+    expect(await page.locator("script[data-domain], script[data-website-id]").count()).toBe(0);
+  });
+});

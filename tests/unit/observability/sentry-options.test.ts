@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { commonInitOptions, releaseName, sentrySettings } from "@/lib/observability/sentry-options";
+
+const release = { version: "1.2.3", commit: "abc1234" };
+
+describe("sentrySettings", () => {
+  it("is off without a DSN", () => {
+    expect(
+      sentrySettings({ dsn: undefined, environment: undefined, nodeEnv: "production", release }).dsn,
+    ).toBeUndefined();
+  });
+
+  it("uses production defaults: errors 1.0, traces 0.1, replays off", () => {
+    const settings = sentrySettings({
+      dsn: "https://k@o1.ingest.sentry.io/2",
+      environment: undefined,
+      nodeEnv: "production",
+      release,
+    });
+    expect(settings).toMatchObject({
+      errorSampleRate: 1,
+      tracesSampleRate: 0.1,
+      replaysSessionSampleRate: 0,
+      replaysOnErrorSampleRate: 0,
+      environment: "production",
+    });
+  });
+
+  it("takes environment and rates from config", () => {
+    const settings = sentrySettings({
+      dsn: "https://k@h/2",
+      environment: "staging",
+      nodeEnv: "production",
+      release,
+      tracesSampleRate: 0.5,
+      errorSampleRate: 0.9,
+    });
+    expect(settings).toMatchObject({ environment: "staging", tracesSampleRate: 0.5, errorSampleRate: 0.9 });
+  });
+
+  it("names the release after the commit, else the version", () => {
+    expect(releaseName(release)).toBe("slipway@abc1234");
+    expect(releaseName({ version: "1.2.3", commit: undefined })).toBe("slipway@1.2.3");
+  });
+});
+
+describe("commonInitOptions", () => {
+  const settings = sentrySettings({
+    dsn: "https://k@h/2",
+    environment: "test",
+    nodeEnv: "production",
+    release,
+    tracesSampleRate: 0.25,
+  });
+  const options = commonInitOptions(settings, () => ["s3cr3t-value-123"]);
+  const sample = (name: string, attributes: Record<string, unknown> = {}) =>
+    options.tracesSampler({ name, attributes, inheritOrSampleWith: (rate) => rate });
+
+  it("never sends default PII", () => {
+    expect(options.sendDefaultPii).toBe(false);
+  });
+
+  it("does not sample probes, metrics or static assets", () => {
+    expect(sample("GET /health/live")).toBe(0);
+    expect(sample("GET", { "http.target": "/api/metrics?x=1" })).toBe(0);
+    expect(sample("GET", { "url.path": "/_next/static/chunks/main.js" })).toBe(0);
+  });
+
+  it("samples other requests at the configured rate", () => {
+    expect(sample("GET /api/v1/projects")).toBe(0.25);
+  });
+
+  it("ignores probe spans even when a trace starts elsewhere", () => {
+    const ignored = (name: string) => options.ignoreSpans.some((pattern) => pattern.test(name));
+    expect(ignored("GET /health/ready")).toBe(true);
+    expect(ignored("GET /api/metrics")).toBe(true);
+    expect(ignored("GET /api/v1/projects")).toBe(false);
+  });
+
+  it("scrubs span attributes", () => {
+    const span = options.beforeSendSpan({
+      name: "GET /api/v1/projects",
+      attributes: {
+        "url.full": "http://h/x?token=s3cr3t-value-123",
+        "http.request.header.cookie": "a=b",
+        "http.response.status_code": 200,
+      },
+    });
+    expect(JSON.stringify(span)).not.toContain("s3cr3t-value-123");
+    expect(span.attributes?.["http.request.header.cookie"]).toBe("[redacted]");
+    expect(span.attributes?.["http.response.status_code"]).toBe(200);
+  });
+});
