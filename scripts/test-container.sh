@@ -4,7 +4,9 @@
 #   1. builds the runner (default) target and the development target
 #   2. reads User, Cmd, Env, WorkingDir and Healthcheck from the image
 #   3. runs the image's migrator (the platforms' release command) against a fresh database
-#   4. starts the image's Cmd as the image's (non-root) user on a free port, waits for /health/live
+#   4. starts the image's Cmd as the image's (non-root) user on a free port, waits for /health/live;
+#      migrator and server get the environment and /run/secrets files compose.production.yaml gives
+#      them, and /api/health must show the database (and Redis) reached through those files
 #   5. runs the image's own HEALTHCHECK command inside the container: must exit 0
 #   6. runs the Playwright smoke suite against it (BASE_URL)
 #   7. sends SIGTERM to the server process and expects a clean exit (graceful shutdown)
@@ -194,48 +196,67 @@ if command -v redis-server >/dev/null 2>&1; then
 fi
 
 port=$(free_port)
-session_secret=$(node -p 'require("crypto").randomBytes(32).toString("hex")')
-app_env=(
-  "$marker"
-  "DATABASE_URL=$database_url"
-  "PORT=$port"
-  "AUTH_MODE=local"
-  "SESSION_SECRET=$session_secret"
-  "APP_URL=http://127.0.0.1:$port"
-)
-[[ -n $redis_url ]] && app_env+=("REDIS_URL=$redis_url")
 
-# run_in_image ENV_ASSIGNMENTS... -- COMMAND...: a one-off process in a container of $IMAGE, as the
-# image's user, on the host network.
+# Secrets as in production compose: files made by secrets:generate (as root it hands the app's files
+# to uid 1000, mode 0600), pointed at this test's database and Redis, each bind-mounted read-only at
+# /run/secrets/NAME for the services compose grants it to, read through the same *_FILE variables.
+secrets_dir=$work/secrets
+node scripts/generate-secrets.mjs --dir "$secrets_dir" >/dev/null
+printf '%s\n' "$database_url" >"$secrets_dir/database_url.txt"
+printf '%s\n' "$redis_url" >"$secrets_dir/redis_url.txt" # empty file = no Redis
+if [[ $(id -u) != 0 && $(id -u) != 1000 ]]; then
+  # Not root: cannot hand the files to the image's user; let it read this throwaway copy.
+  chmod 0644 "$secrets_dir"/*.txt
+fi
+compose_service() { # environment (--env KEY=VALUE) and secret mounts (--volume) of a production compose service
+  node --input-type=module -e '
+    import path from "node:path";
+    import { readCompose } from "./scripts/deploy-files.mjs";
+    const [name, dir] = process.argv.slice(1);
+    const { services, secrets } = readCompose().merged;
+    const service = services[name];
+    for (const [key, value] of Object.entries(service.environment ?? {})) console.log(`--env\n${key}=${value ?? ""}`);
+    for (const entry of service.secrets ?? []) {
+      const source = typeof entry === "string" ? entry : entry.source;
+      const target = typeof entry === "string" || !entry.target ? source : entry.target;
+      const file = path.join(dir, path.basename(secrets[source].file));
+      console.log(`--volume\n${file}:${target.startsWith("/") ? target : `/run/secrets/${target}`}:ro`);
+    }' "$1" "$secrets_dir"
+}
+mapfile -t migrate_args < <(compose_service migrate)
+mapfile -t app_args < <(compose_service app)
+app_args+=(--env "$marker" --env "PORT=$port" --env "AUTH_MODE=local" --env "APP_URL=http://127.0.0.1:$port")
+migrate_args+=(--env "$marker")
+log "production wiring: the app mounts $(printf '%s\n' "${app_args[@]}" | grep -c '^/.*:ro$') secret files from compose.production.yaml"
+
+# run_in_image OPTIONS... -- COMMAND...: a one-off process in a container of $IMAGE, as the image's
+# user, on the host network (OPTIONS: --env and --volume pairs).
 run_in_image() {
-  local envs=()
-  while [[ $1 != -- ]]; do envs+=(--env "$1"); shift; done
+  local options=()
+  while [[ $1 != -- ]]; do options+=("$1"); shift; done
   shift
   if [[ $engine == docker ]]; then
-    docker run --rm --network host "${envs[@]}" "$IMAGE" "$@"
+    docker run --rm --network host "${options[@]}" "$IMAGE" "$@"
   else
     [[ -n $exec_ctr ]] || exec_ctr=$(buildah from --pull=never "$IMAGE")
-    buildah run --isolation chroot "${envs[@]}" "$exec_ctr" -- "$@"
+    buildah run --isolation chroot "${options[@]}" "$exec_ctr" -- "$@"
   fi
 }
 
 log "migrating the fresh database with the image's release command: ${migrate_cmd[*]}"
-run_in_image "$marker" "DATABASE_URL=$database_url" -- "${migrate_cmd[@]}" || fail "the image's migrator failed"
+run_in_image "${migrate_args[@]}" -- "${migrate_cmd[@]}" || fail "the image's migrator failed"
 log "running the migrator again: it must be a no-op on a current schema"
-run_in_image "$marker" "DATABASE_URL=$database_url" -- "${migrate_cmd[@]}" ||
-  fail "the migrator failed on an up-to-date database"
+run_in_image "${migrate_args[@]}" -- "${migrate_cmd[@]}" || fail "the migrator failed on an up-to-date database"
 
 # ---- 4. the server, as the image declares it ------------------------------------------------------------
 log "starting ${cmd[*]} as the image's user on 127.0.0.1:$port…"
 if [[ $engine == docker ]]; then
-  envs=(); for assignment in "${app_env[@]}"; do envs+=(--env "$assignment"); done
-  server_ctr=$(docker run -d --network host "${envs[@]}" "$IMAGE")
+  server_ctr=$(docker run -d --network host "${app_args[@]}" "$IMAGE")
   docker logs -f "$server_ctr" >"$server_log" 2>&1 &
   server_pid=$!
 else
   server_ctr=$(buildah from --pull=never "$IMAGE")
-  envs=(); for assignment in "${app_env[@]}"; do envs+=(--env "$assignment"); done
-  setsid buildah run --isolation chroot "${envs[@]}" "$server_ctr" -- "${cmd[@]}" >"$server_log" 2>&1 &
+  setsid buildah run --isolation chroot "${app_args[@]}" "$server_ctr" -- "${cmd[@]}" >"$server_log" 2>&1 &
   server_pid=$!
 fi
 
@@ -258,6 +279,15 @@ expected_uid=${image_user%%:*}
 [[ $expected_uid =~ ^[0-9]+$ ]] || expected_uid=$(run_in_image -- id -u)
 [[ $server_uid == "$expected_uid" && $server_uid != 0 ]] || fail "the server runs as uid $server_uid, the image declares $image_user"
 log "the server runs as uid $server_uid (image User=$image_user)"
+
+# The secrets reached the app through their files: the database answers, and Redis when given.
+health=$(curl -sS "$base_url/api/health")
+log "/api/health: $health"
+[[ $(json 'x.checks.database.status' <<<"$health") == up ]] || fail "the database check is not up (DATABASE_URL_FILE)"
+if [[ -n $redis_url ]]; then
+  [[ $(json 'x.checks.redis.status' <<<"$health") == up ]] || fail "the Redis check is not up (REDIS_URL_FILE)"
+fi
+curl -fsS -o /dev/null "$base_url/health/ready" || fail "/health/ready is not 200"
 
 # ---- 5. the image's own HEALTHCHECK ------------------------------------------------------------------
 log "running the image's HEALTHCHECK inside the container…"
