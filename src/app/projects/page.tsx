@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { decodeCursor } from "@/features/projects/cursor";
 import { listProjects } from "@/features/projects/queries";
-import { requireTenantPage } from "@/features/projects/require-tenant-page";
+import { requirePageTenant } from "@/lib/auth";
 import { PAGE_SIZE_DEFAULT } from "@/features/projects/schemas";
 
 export const metadata = { title: "Projects" };
@@ -11,7 +11,7 @@ export default async function ProjectsPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const auth = await requireTenantPage();
+  const auth = await requirePageTenant();
   const { cursor: rawCursor, deleted } = await searchParams;
   // A stale or edited cursor in the address bar just shows the first page.
   const cursor = typeof rawCursor === "string" ? (decodeCursor(rawCursor) ?? undefined) : undefined;

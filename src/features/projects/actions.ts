@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import type { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { createProject, deleteProject, updateProject } from "./mutations";
-import { requireTenantPage } from "./require-tenant-page";
+import { requirePageTenant } from "@/lib/auth";
 import { createProjectInput, projectIdParams, updateProjectInput } from "./schemas";
 import type { FormState } from "./form-state";
 
@@ -47,7 +47,7 @@ function failed(error: unknown, values: Record<string, unknown>): FormState {
 const FIELDS = ["name", "description", "status"] as const;
 
 export async function createProjectAction(_previous: FormState, formData: FormData): Promise<FormState> {
-  const auth = await requireTenantPage();
+  const auth = await requirePageTenant();
   const values = fieldsOf(formData, FIELDS);
   const parsed = createProjectInput.safeParse(values);
   if (!parsed.success) return invalid(parsed.error, values);
@@ -63,7 +63,7 @@ export async function createProjectAction(_previous: FormState, formData: FormDa
 }
 
 export async function updateProjectAction(_previous: FormState, formData: FormData): Promise<FormState> {
-  const auth = await requireTenantPage();
+  const auth = await requirePageTenant();
   const id = projectIdParams.safeParse({ id: formData.get("id") });
   if (!id.success) return { status: "error", message: "This project does not exist." };
   const values = fieldsOf(formData, FIELDS);
@@ -80,7 +80,7 @@ export async function updateProjectAction(_previous: FormState, formData: FormDa
 }
 
 export async function deleteProjectAction(_previous: FormState, formData: FormData): Promise<FormState> {
-  const auth = await requireTenantPage();
+  const auth = await requirePageTenant();
   const id = projectIdParams.safeParse({ id: formData.get("id") });
   if (!id.success) return { status: "error", message: "This project does not exist." };
   try {

@@ -25,7 +25,7 @@ export function inTenant<T>(tx: TenantTransaction, tenantId: string, fn: () => P
 
 /**
  * Runs `fn` with `app.user_id` set and the application role: the memberships policy
- * `memberships_select_own` lets a user read their own memberships across tenants (and nothing else).
+ * `memberships_own_rows` lets a user read their own memberships across tenants (and nothing else).
  */
 export function inUser<T>(tx: TenantTransaction, userId: string, fn: () => Promise<T>): Promise<T> {
   return asAppRole(tx, "app.user_id", userId, fn);

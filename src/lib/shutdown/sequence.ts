@@ -1,10 +1,11 @@
+import { Server as NetServer } from "node:net";
 import { closeDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { markDraining } from "@/lib/health";
 import { flushLogger, getLogger, type Logger } from "@/lib/logger";
 import { closeRedis } from "@/lib/redis";
 import { exitCodeFor, remainingMs } from "./plan";
-import { askToCloseConnection } from "./request-tracker";
+import { askToCloseConnection, closeIdleConnections, connectionCounts } from "./request-tracker";
 import { state, type ShutdownHook } from "./state";
 
 /** Each cleanup step (hooks, database, Redis) gets at least this long, even after a forced close. */
@@ -12,31 +13,51 @@ const CLEANUP_FLOOR_MS = 2000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Resolves true once every connection has ended, false if `ms` ran out first. */
-function waitForConnectionsToEnd(ms: number): Promise<boolean> {
+/**
+ * A connection accepted before the listener closed gets this long to send its first request (a
+ * busy client may connect well before it writes); after that it is closed.
+ */
+const FRESH_CONNECTION_GRACE_MS = 1000;
+
+/**
+ * Stops accepting, then resolves true once every connection has ended (false if `ms` ran out).
+ *
+ * Nothing sent during the drain may fail, even on a busy event loop: closing the listener resets
+ * connections still queued in the kernel, so it closes only after one more event-loop turn (which
+ * accepts them). `http.Server#close()` would also destroy every connection without a request in
+ * progress, including those just accepted whose request is still on its way, so the listener is
+ * closed with `net.Server#close()` and idle connections are closed here: kept-alive ones at once,
+ * fresh ones after FRESH_CONNECTION_GRACE_MS. Every response now carries `Connection: close`, so
+ * busy connections end after their response.
+ */
+async function closeAndWaitForConnections(ms: number, log: Logger): Promise<boolean> {
   const server = state.server;
-  const listening = server?.listening ?? false;
+  if (!server?.listening) return state.inFlight.size === 0 || waitForResponses(ms);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const allEnded = new Promise<true>((resolve) => NetServer.prototype.close.call(server, () => resolve(true)));
+  log.info({ connections: connectionCounts() }, "no longer accepting connections; closing idle ones");
+  closeIdleConnections(false);
+  const grace = setTimeout(() => {
+    const closed = closeIdleConnections(true);
+    if (closed > 0) log.info({ closed }, "closed connections that sent no request");
+  }, FRESH_CONNECTION_GRACE_MS);
+  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref());
+  const ended = await Promise.race([allEnded, timeout]);
+  clearTimeout(grace);
+  return ended;
+}
+
+/** Without a known listener: resolves true once no response is in flight, false after `ms`. */
+function waitForResponses(ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const onResponseClosed = () => {
-      // A connection whose response just ended is idle now: close it rather than wait for the client.
-      server?.closeIdleConnections();
-      if (!listening && state.inFlight.size === 0) finish(true);
-    };
+    const check = () => state.inFlight.size === 0 && finish(true);
     const timer = setTimeout(() => finish(false), ms);
     function finish(ended: boolean) {
       clearTimeout(timer);
-      state.onResponseClosed.delete(onResponseClosed);
+      state.onResponseClosed.delete(check);
       resolve(ended);
     }
-    state.onResponseClosed.add(onResponseClosed);
-    if (server && listening) {
-      // Stop accepting; the callback runs once the last connection has ended.
-      server.close(() => finish(true));
-      server.closeIdleConnections();
-    } else if (state.inFlight.size === 0) {
-      // No connection was ever accepted (or the listener is already closed) and nothing is running.
-      finish(true);
-    }
+    state.onResponseClosed.add(check);
   });
 }
 
@@ -79,9 +100,9 @@ export async function runShutdown(signal: NodeJS.Signals): Promise<never> {
   state.phase = "closing";
   const closingAt = Date.now();
   for (const response of state.inFlight) askToCloseConnection(response);
-  log.info({ inFlight: state.inFlight.size }, "no longer accepting connections; waiting for in-flight requests");
-  const ended = await waitForConnectionsToEnd(timeoutMs);
+  const ended = await closeAndWaitForConnections(timeoutMs, log);
   const requestsCut = !ended && state.inFlight.size > 0;
+  log.info({ inFlight: state.inFlight.size, waitedMs: Date.now() - closingAt }, "connections closed");
   if (!ended) {
     log.warn({ inFlight: state.inFlight.size }, "shutdown timeout reached: closing remaining connections");
     state.server?.closeAllConnections();

@@ -1,4 +1,5 @@
 import type { Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { ShutdownPhase } from "./plan";
 
 export type ShutdownHook = () => Promise<void> | void;
@@ -11,6 +12,8 @@ export interface ShutdownState {
   server?: Server;
   /** Responses not yet finished or aborted. */
   inFlight: Set<ServerResponse>;
+  /** Open connections: how many responses each has in flight, and whether it carried a request. */
+  connections: Map<Socket, { inFlight: number; used: boolean }>;
   /** Called whenever a response ends, so waiters can re-check. */
   onResponseClosed: Set<() => void>;
   hooks: Map<string, ShutdownHook>;
@@ -27,6 +30,7 @@ const holder = globalThis as typeof globalThis & { __slipwayShutdown?: ShutdownS
 export const state: ShutdownState = (holder.__slipwayShutdown ??= {
   phase: "running",
   inFlight: new Set(),
+  connections: new Map(),
   onResponseClosed: new Set(),
   hooks: new Map(),
   trackerInstalled: false,

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ensureBundledMigrator } from "../../support/migrator";
 import { startPostgres } from "../../support/postgres";
 import { adminSql, createEmptyDatabase } from "../../support/tenants";
 
@@ -10,26 +11,6 @@ const root = path.resolve(import.meta.dirname, "../../..");
 const journal = JSON.parse(readFileSync(path.join(root, "db/migrations/meta/_journal.json"), "utf8")) as {
   entries: { tag: string }[];
 };
-
-function newestMtime(dir: string): number {
-  return Math.max(
-    ...readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => statSync(path.join(entry.parentPath, entry.name)).mtimeMs),
-  );
-}
-
-/** The bundled migrator, rebuilt when older than its sources (npm run build makes it too). */
-function ensureBundledMigrator(): void {
-  const bundle = path.join(root, "dist/db/migrate.mjs");
-  const sources = Math.max(
-    statSync(path.join(root, "db/migrate.ts")).mtimeMs,
-    newestMtime(path.join(root, "db/migrations")),
-  );
-  if (existsSync(bundle) && statSync(bundle).mtimeMs >= sources) return;
-  const result = spawnSync(process.execPath, ["scripts/build-migrator.mjs"], { cwd: root, encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`build:migrator failed:\n${result.stderr}`);
-}
 
 interface Run {
   code: number | null;

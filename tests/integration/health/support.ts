@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { Agent, get as httpGet } from "node:http";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -117,36 +118,57 @@ export function expectSanitized(body: string, secrets: { databaseUrl: string; re
 
 export interface LoadRecord {
   path: string;
-  sentAt: number;
+  /** When the request was handed to the client. */
+  startedAt: number;
+  /** When the request had been written to the connection; undefined if it never was. */
+  sentAt?: number;
   doneAt: number;
   status?: number;
   error?: string;
+  /** Sent on a kept-alive connection that had carried earlier requests. */
+  reusedSocket?: boolean;
+}
+
+/** One GET over a keep-alive agent, timed from when it was actually written to the socket. */
+function timedGet(agent: Agent, url: string, init?: { headers?: Record<string, string> }): Promise<LoadRecord> {
+  const record: LoadRecord = { path: new URL(url).pathname, startedAt: performance.now(), doneAt: 0 };
+  return new Promise((resolve) => {
+    const done = (fields: Partial<LoadRecord>) => resolve({ ...record, ...fields, doneAt: performance.now() });
+    const request = httpGet(url, { agent, headers: init?.headers, timeout: 15_000 }, (response) => {
+      response.resume();
+      response.on("end", () => done({ status: response.statusCode }));
+      response.on("error", (error: NodeJS.ErrnoException) => done({ error: error.code ?? error.message }));
+    });
+    request.on("finish", () => {
+      record.sentAt = performance.now();
+      record.reusedSocket = request.reusedSocket;
+    });
+    request.on("timeout", () => request.destroy(new Error("client timeout")));
+    request.on("error", (error: NodeJS.ErrnoException) => done({ error: error.code ?? error.message }));
+  });
 }
 
 /**
- * `clients` concurrent loops per path, each sending one request after another until stop() is
- * called. Every request is recorded with when it was sent and how it ended.
+ * `clients` concurrent loops per path, each sending one request after another (keep-alive, as a
+ * load balancer or browser would) until stop() is called. Every request is recorded with when it
+ * was written to the wire and how it ended.
  */
-export function startLoad(baseUrl: string, paths: string[], clients: number, init?: RequestInit) {
+export function startLoad(
+  baseUrl: string,
+  paths: string[],
+  clients: number,
+  init?: { headers?: Record<string, string> },
+) {
   const records: LoadRecord[] = [];
+  // fifo: every pooled connection is reused in turn, so none sits idle into the server's
+  // keep-alive timeout (a client-side race unrelated to shutdown).
+  const agent = new Agent({ keepAlive: true, maxSockets: Infinity, scheduling: "fifo" });
   let running = true;
   const loop = async (requestPath: string) => {
     while (running) {
-      const sentAt = performance.now();
-      try {
-        const response = await fetch(baseUrl + requestPath, { ...init, signal: AbortSignal.timeout(15_000) });
-        await response.arrayBuffer();
-        records.push({ path: requestPath, sentAt, doneAt: performance.now(), status: response.status });
-      } catch (error) {
-        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        records.push({
-          path: requestPath,
-          sentAt,
-          doneAt: performance.now(),
-          error: cause?.code ?? cause?.message ?? (error as Error).message,
-        });
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      const record = await timedGet(agent, baseUrl + requestPath, init);
+      records.push(record);
+      if (record.error) await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
   const loops = paths.flatMap((requestPath) => Array.from({ length: clients }, () => loop(requestPath)));
@@ -155,6 +177,7 @@ export function startLoad(baseUrl: string, paths: string[], clients: number, ini
     stop: async () => {
       running = false;
       await Promise.all(loops);
+      agent.destroy();
     },
   };
 }

@@ -4,7 +4,7 @@ import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from "@db/schema/projects";
 import { updateProjectAction } from "@/features/projects/actions";
 import { ProjectForm } from "@/features/projects/components/project-form";
 import { findProjectForPage } from "@/features/projects/page-data";
-import { requireTenantPage } from "@/features/projects/require-tenant-page";
+import { requirePageTenant } from "@/lib/auth";
 import { PROJECT_STATUSES } from "@/features/projects/schemas";
 import { TrackEventOnMount } from "@/lib/observability/client";
 
@@ -17,7 +17,7 @@ export default async function ProjectPage({
   params: Promise<{ id: string }>;
   searchParams: Promise<{ created?: string }>;
 }) {
-  const auth = await requireTenantPage();
+  const auth = await requirePageTenant();
   const project = await findProjectForPage(auth.tenantId, (await params).id);
   if (!project) notFound();
   const { created } = await searchParams;

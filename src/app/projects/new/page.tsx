@@ -2,13 +2,13 @@ import Link from "next/link";
 import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from "@db/schema/projects";
 import { createProjectAction } from "@/features/projects/actions";
 import { ProjectForm } from "@/features/projects/components/project-form";
-import { requireTenantPage } from "@/features/projects/require-tenant-page";
+import { requirePageTenant } from "@/lib/auth";
 import { PROJECT_STATUSES } from "@/features/projects/schemas";
 
 export const metadata = { title: "New project" };
 
 export default async function NewProjectPage() {
-  await requireTenantPage();
+  await requirePageTenant();
   return (
     <>
       <p>

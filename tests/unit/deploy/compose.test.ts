@@ -1,0 +1,191 @@
+import { describe, expect, it } from "vitest";
+import { composeDurationSeconds, mergeCompose, parseCompose, untagCompose } from "../../../scripts/deploy-files.mjs";
+import { copyOf, fileSecretRules, loadDeployFiles, productionComposeRules, secretsDocumentationRules } from "./rules";
+
+const files = loadDeployFiles();
+
+describe("local compose stack", () => {
+  const { base } = files.compose;
+
+  it("runs postgres 17 with a pg_isready healthcheck on a named volume", () => {
+    expect(base.services.postgres.image).toMatch(/^postgres:17\b/);
+    expect(base.services.postgres.healthcheck.test.join(" ")).toContain("pg_isready");
+    expect(base.services.postgres.volumes[0]).toMatch(/^postgres-data:/);
+    expect(base.volumes).toHaveProperty("postgres-data");
+  });
+
+  it("migrates once postgres is healthy, and starts the app after a successful migration with redis healthy", () => {
+    expect(base.services.migrate.depends_on.postgres.condition).toBe("service_healthy");
+    expect(base.services.app.depends_on).toEqual({
+      migrate: { condition: "service_completed_successfully" },
+      redis: { condition: "service_healthy" },
+    });
+  });
+
+  it("builds the development target for the app and the runner only under a profile", () => {
+    expect(base.services.app.build.target).toBe("development");
+    expect(base.services["app-runner"].build.target).toBe("runner");
+    expect(base.services["app-runner"].profiles).toEqual(["runner"]);
+  });
+
+  it("reads .env only when it exists", () => {
+    expect(base.services.app.env_file).toEqual([{ path: ".env", required: false }]);
+  });
+});
+
+describe("production compose", () => {
+  it("gives every service limits, a restart policy, a healthcheck, rotated logs and file secrets", () => {
+    expect(productionComposeRules(files)).toEqual([]);
+  });
+
+  it("fails when a service has no resource limits", () => {
+    const broken = copyOf(files);
+    delete broken.compose.merged.services.redis.deploy;
+    expect(productionComposeRules(broken)).toContain("redis: deploy.resources.limits needs cpus and memory");
+  });
+
+  it("fails when a long-running service has no healthcheck", () => {
+    const broken = copyOf(files);
+    delete broken.compose.merged.services.postgres.healthcheck;
+    expect(productionComposeRules(broken)).toContain("postgres: no healthcheck");
+  });
+
+  it("fails when a long-running service disables its healthcheck", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.app.healthcheck = { disable: true };
+    expect(productionComposeRules(broken)).toContain("app: a long-running service cannot disable its healthcheck");
+  });
+
+  it("fails when a service has no restart policy", () => {
+    const broken = copyOf(files);
+    delete broken.compose.merged.services.app.restart;
+    expect(productionComposeRules(broken)).toContain("app: no restart policy");
+  });
+
+  it("fails when logs are not rotated", () => {
+    const broken = copyOf(files);
+    delete broken.compose.merged.services.postgres.logging;
+    expect(productionComposeRules(broken)).toContain(
+      "postgres: logs must rotate (json-file with max-size and max-file)",
+    );
+  });
+
+  it("fails when the app binds to every interface", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.app.ports = ["3000:3000"];
+    expect(productionComposeRules(broken)).toContain('app: port "3000:3000" must bind to 127.0.0.1');
+  });
+
+  it("fails when postgres keeps its development port", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.postgres.ports = ["127.0.0.1:5432:5432"];
+    expect(productionComposeRules(broken)).toContain("postgres: publishes ports in production");
+  });
+
+  it("fails on a secret set inline instead of through a file", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.app.environment.SESSION_SECRET = "a-session-secret-in-plain-sight-0000";
+    expect(productionComposeRules(broken)).toContain(
+      "app: SESSION_SECRET is set inline; production secrets come from /run/secrets via SESSION_SECRET_FILE",
+    );
+  });
+
+  it("fails when a *_FILE points at a secret the service does not mount", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.app.secrets = broken.compose.merged.services.app.secrets.filter(
+      (secret: string) => secret !== "metrics_token",
+    );
+    expect(productionComposeRules(broken)).toContain(
+      "app: METRICS_TOKEN_FILE reads metrics_token, which is not mounted",
+    );
+  });
+
+  it("fails when postgres takes its password from anywhere but the secret", () => {
+    const broken = copyOf(files);
+    delete broken.compose.merged.services.postgres.environment.POSTGRES_PASSWORD_FILE;
+    expect(productionComposeRules(broken)).toContain(
+      "postgres: POSTGRES_PASSWORD_FILE must read /run/secrets/postgres_password",
+    );
+  });
+
+  it("fails when a secret file lives outside ./secrets", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.secrets.session_secret.file = "./session_secret.txt";
+    expect(productionComposeRules(broken)).toContain(
+      "secret session_secret must come from ./secrets/session_secret.txt",
+    );
+  });
+});
+
+describe("file secrets", () => {
+  it("wires every *_FILE the app reads into the production app service", () => {
+    expect(fileSecretRules(files)).toEqual([]);
+  });
+
+  it("fails when one of the app's secrets is not wired", () => {
+    const broken = copyOf(files);
+    delete broken.compose.merged.services.app.environment.CLERK_WEBHOOK_SECRET_FILE;
+    expect(fileSecretRules(broken)).toContain("production app does not set CLERK_WEBHOOK_SECRET_FILE");
+  });
+
+  it("fails when .env could shadow a file secret", () => {
+    const broken = copyOf(files);
+    delete broken.compose.merged.services.app.environment.REDIS_URL;
+    expect(fileSecretRules(broken)).toContain(
+      'production app must set REDIS_URL: "" so .env cannot shadow REDIS_URL_FILE',
+    );
+  });
+
+  it("documents and generates every secret compose mounts", () => {
+    expect(secretsDocumentationRules(files)).toEqual([]);
+  });
+
+  it("fails when secrets/README.md forgets a secret", () => {
+    const broken = copyOf(files);
+    broken.secretsReadme = broken.secretsReadme.replaceAll("`metrics_token.txt`", "");
+    expect(secretsDocumentationRules(broken)).toContain("secrets/README.md does not describe metrics_token.txt");
+  });
+
+  it("fails when compose mounts a secret nobody documents or generates", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.secrets.smtp_password = { file: "./secrets/smtp_password.txt" };
+    expect(secretsDocumentationRules(broken)).toEqual([
+      "secrets/README.md does not describe smtp_password.txt",
+      "npm run secrets:generate does not create smtp_password.txt",
+    ]);
+  });
+});
+
+describe("compose merging (docker compose -f base -f overlay)", () => {
+  const base = untagCompose(
+    parseCompose(
+      "services:\n  a:\n    ports: ['1:1']\n    command: [x, y]\n    environment: {A: '1', B: '2'}\n    volumes: ['.:/app']\n",
+    ),
+  );
+
+  it("appends sequences and merges mappings", () => {
+    const merged = mergeCompose(base, parseCompose("services:\n  a:\n    ports: ['2:2']\n    environment: {B: '3'}\n"));
+    expect(merged.services.a.ports).toEqual(["1:1", "2:2"]);
+    expect(merged.services.a.environment).toEqual({ A: "1", B: "3" });
+  });
+
+  it("replaces command instead of appending", () => {
+    const merged = mergeCompose(base, parseCompose("services:\n  a:\n    command: [z]\n"));
+    expect(merged.services.a.command).toEqual(["z"]);
+  });
+
+  it("drops a value tagged !reset and replaces one tagged !override", () => {
+    const merged = mergeCompose(
+      base,
+      parseCompose("services:\n  a:\n    volumes: !reset []\n    ports: !override ['127.0.0.1:3:3']\n"),
+    );
+    expect(merged.services.a).not.toHaveProperty("volumes");
+    expect(merged.services.a.ports).toEqual(["127.0.0.1:3:3"]);
+  });
+
+  it("reads Compose durations", () => {
+    expect(composeDurationSeconds("1m30s")).toBe(90);
+    expect(composeDurationSeconds("500ms")).toBe(0.5);
+    expect(() => composeDurationSeconds("30")).toThrow();
+  });
+});

@@ -1,0 +1,65 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { generateSecrets, SECRETS } from "../../../scripts/generate-secrets.mjs";
+
+const dirs: string[] = [];
+const freshDir = () => {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), "slipway-secrets-")), "secrets");
+  dirs.push(path.dirname(dir));
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const contentOf = (dir: string, name: string) => readFileSync(path.join(dir, `${name}.txt`), "utf8").trim();
+// Non-root uid other than the image's, so no chown is attempted in the test.
+const asUser = { uid: 4242 };
+
+describe("npm run secrets:generate", () => {
+  it("creates every secret file with mode 0600 in a 0700 directory", () => {
+    const dir = freshDir();
+    generateSecrets(dir, asUser);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const { name } of SECRETS) {
+      expect(statSync(path.join(dir, `${name}.txt`)).mode & 0o777, name).toBe(0o600);
+    }
+  });
+
+  it("never overwrites an existing file", () => {
+    const dir = freshDir();
+    generateSecrets(dir, asUser);
+    writeFileSync(path.join(dir, "session_secret.txt"), "kept-because-it-exists-0000000000000\n");
+    const outcome = generateSecrets(dir, asUser);
+    expect(contentOf(dir, "session_secret")).toBe("kept-because-it-exists-0000000000000");
+    expect(new Set(Object.values(outcome))).toEqual(new Set(["kept"]));
+  });
+
+  it("puts the generated passwords into the connection URLs", () => {
+    const dir = freshDir();
+    generateSecrets(dir, asUser);
+    expect(contentOf(dir, "database_url")).toBe(
+      `postgres://slipway:${contentOf(dir, "postgres_password")}@postgres:5432/slipway`,
+    );
+    expect(contentOf(dir, "redis_url")).toBe(`redis://:${contentOf(dir, "redis_password")}@redis:6379`);
+  });
+
+  it("recreates a missing password from the existing URL instead of a new one", () => {
+    const dir = freshDir();
+    generateSecrets(dir, asUser);
+    const url = contentOf(dir, "database_url");
+    rmSync(path.join(dir, "postgres_password.txt"));
+    generateSecrets(dir, asUser);
+    expect(url).toContain(`:${contentOf(dir, "postgres_password")}@`);
+  });
+
+  it("generates values the app accepts and leaves provider keys empty", () => {
+    const dir = freshDir();
+    generateSecrets(dir, asUser);
+    expect(contentOf(dir, "session_secret").length).toBeGreaterThanOrEqual(32);
+    expect(contentOf(dir, "metrics_token").length).toBeGreaterThanOrEqual(16);
+    expect(contentOf(dir, "clerk_secret_key")).toBe("");
+    expect(contentOf(dir, "clerk_webhook_secret")).toBe("");
+  });
+});
