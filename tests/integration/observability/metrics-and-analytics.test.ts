@@ -110,6 +110,23 @@ describe("GET /api/metrics", () => {
   });
 });
 
+describe("Server-Timing", () => {
+  it("reports database and total time on API responses", async () => {
+    const sql = adminSql(inject("databaseUrl"));
+    const tenant = await createTenant(sql, { projects: ["Timed"] });
+    await sql.end();
+    const response = await fetch(`${server.url}/api/v1/projects`, {
+      headers: { cookie: await sessionCookie({ tenantId: tenant.tenantId, userId: tenant.adminId }, PLANTED_SECRET) },
+    });
+    expect(response.status).toBe(200);
+    const timing = /^db;dur=(\d+\.\d), total;dur=(\d+\.\d)$/.exec(response.headers.get("server-timing") ?? "");
+    expect(timing).not.toBeNull();
+    // The tenant lookup and the listing ran in database transactions, inside the request's time.
+    expect(Number(timing![1])).toBeGreaterThan(0);
+    expect(Number(timing![2])).toBeGreaterThanOrEqual(Number(timing![1]));
+  });
+});
+
 describe("analytics with Plausible configured", () => {
   it("loads the provider script and sets no cookie", async () => {
     browser = await launchChromium();
