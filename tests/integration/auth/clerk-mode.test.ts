@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
 import {
@@ -136,6 +139,26 @@ describe("signed in with a self-signed session token", () => {
   });
 });
 
+describe("auth pages in Clerk mode", () => {
+  it("renders the sign-in page with Clerk's component", async () => {
+    expect((await page("/sign-in")).status).toBe(200);
+  });
+
+  it("renders organization selection for a signed-in user without an organization", async () => {
+    const response = await page("/select-organization", { userId: ada });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("Choose an organization");
+  });
+
+  it("lists the organization's members read-only (Clerk manages memberships)", async () => {
+    const response = await page("/members", adaInA);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("organization settings");
+    expect(html).not.toContain(">Remove<");
+  });
+});
+
 describe("roles", () => {
   it("refuses deletion to a member with 403 and keeps the project", async () => {
     const response = await api(`/api/v1/projects/${projectA}`, boInA, { method: "DELETE" });
@@ -198,6 +221,32 @@ describe("health probes", () => {
     for (const path of ["/health/live", "/health/ready", "/api/health"]) {
       const response = await fetch(server.url + path, { headers, redirect: "manual" });
       expect(response.status, path).not.toBe(307);
+    }
+  });
+});
+
+describe("secrets from files", () => {
+  it("signs in with the Clerk secret key given as CLERK_SECRET_KEY_FILE", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "slipway-clerk-secret-"));
+    const env = clerkServerEnv(kit, inject("databaseUrl"));
+    writeFileSync(path.join(dir, "clerk_secret_key"), `${env.CLERK_SECRET_KEY}\n`);
+    const fromFile = await startStandaloneServer({
+      dir: inject("standaloneDir"),
+      env: { ...env, CLERK_SECRET_KEY: undefined, CLERK_SECRET_KEY_FILE: path.join(dir, "clerk_secret_key") },
+    });
+    try {
+      const response = await fetch(`${fromFile.url}/api/v1/me`, {
+        headers: apiHeaders(await sessionToken(kit, adaInA)),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ role: "admin", tenant: { slug: orgA.slug } });
+      const html = await (
+        await fetch(`${fromFile.url}/projects`, { headers: pageHeaders(await sessionToken(kit, adaInA)) })
+      ).text();
+      expect(html).toContain(`A only ${id}`);
+    } finally {
+      await fromFile.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

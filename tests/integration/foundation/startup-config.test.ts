@@ -3,13 +3,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
+import { freePort } from "../../../scripts/embedded-postgres";
 
 /** Runs `node server.js` as the container does and collects how it ends. */
-function runServer(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+async function runServer(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  // A real free port: Next treats PORT=0 as unset and would try 3000.
+  const port = String(await freePort());
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["server.js"], {
       cwd: inject("standaloneDir"),
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", PORT: "0", HOSTNAME: "127.0.0.1", ...env },
+      env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", PORT: port, HOSTNAME: "127.0.0.1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
