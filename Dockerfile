@@ -6,6 +6,7 @@
 #   docker build -t slipway .                                   # production image (runner, the default)
 #   docker build --target development -t slipway:dev .         # hot-reload image for docker-compose.yml
 #   docker build --build-arg COMMIT_SHA=$(git rev-parse HEAD) --build-arg APP_VERSION=1.2.3 \
+#     --build-arg SENTRY_ORG=your-org --build-arg SENTRY_PROJECT=slipway \
 #     --secret id=sentry_auth_token,env=SENTRY_AUTH_TOKEN -t slipway .   # release build with source maps
 #
 # Without a Docker engine, buildah builds the same file: see docs/deployment.md and scripts/test-container.sh.
@@ -33,8 +34,13 @@ FROM base AS builder
 # The release identifier, fixed into the build (next.config.ts); runtime variables can override it.
 ARG COMMIT_SHA=""
 ARG APP_VERSION=""
+# Where source maps are uploaded (not secrets); used only together with the sentry_auth_token secret.
+ARG SENTRY_ORG=""
+ARG SENTRY_PROJECT=""
 ENV COMMIT_SHA=${COMMIT_SHA} \
     APP_VERSION=${APP_VERSION} \
+    SENTRY_ORG=${SENTRY_ORG} \
+    SENTRY_PROJECT=${SENTRY_PROJECT} \
     NODE_ENV=production
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .

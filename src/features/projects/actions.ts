@@ -58,7 +58,8 @@ export async function createProjectAction(_previous: FormState, formData: FormDa
     return failed(error, values);
   }
   revalidatePath("/projects");
-  redirect(`/projects/${id}`);
+  // `created=1` lets the project page confirm it and count it (analytics "Project Created").
+  redirect(`/projects/${id}?created=1`);
 }
 
 export async function updateProjectAction(_previous: FormState, formData: FormData): Promise<FormState> {

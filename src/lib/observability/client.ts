@@ -5,3 +5,4 @@
 export { readPublicConfig, whenPublicConfigReady, type PublicConfig } from "./public-config";
 export { commonInitOptions } from "./sentry-options";
 export { trackEvent, type AnalyticsEventName, type AnalyticsEvents } from "./track-event";
+export { TrackedForm, TrackEventOnMount } from "./track-event-components";

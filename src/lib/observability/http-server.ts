@@ -92,8 +92,16 @@ function complete(context: RequestContext, status: number, options: HttpObservab
     ...(context.traceId ? { traceId: context.traceId } : {}),
   };
   const logger = options.logger();
-  const message = "request completed";
-  if (status >= 500) logger.error(line, message);
-  else if (isQuietRoute(context.route, context.path)) logger.debug(line, message);
-  else logger.info(line, message);
+  logger[completionLevel(status, isQuietRoute(context.route, context.path))](line, "request completed");
+}
+
+/**
+ * error: a 5xx answer (a bug or a crash); warn: 503 (a dependency is down: expected, and reported
+ * once per outage elsewhere) and failing probes; info: everything else; debug: healthy probes,
+ * scrapes and static assets.
+ */
+export function completionLevel(status: number, quiet: boolean): "error" | "warn" | "info" | "debug" {
+  if (quiet) return status >= 500 ? "warn" : "debug";
+  if (status === 503) return "warn";
+  return status >= 500 ? "error" : "info";
 }

@@ -26,8 +26,17 @@ export function trackEvent<N extends AnalyticsEventName>(
   const provider = readPublicConfig()?.analytics?.provider;
   const target = window as unknown as AnalyticsWindow;
   try {
-    if (provider === "plausible") target.plausible?.(name, props ? { props: props as Props } : undefined);
-    else if (provider === "umami") target.umami?.track(name, props as Props | undefined);
+    if (provider === "plausible") {
+      // Plausible's documented queue: events sent before its script loaded are replayed by it.
+      target.plausible ??= Object.assign(
+        (...args: unknown[]) => {
+          const queue = target.plausible as unknown as { q?: unknown[][] };
+          (queue.q ??= []).push(args);
+        },
+        { q: [] as unknown[][] },
+      );
+      target.plausible(name, props ? { props: props as Props } : undefined);
+    } else if (provider === "umami") target.umami?.track(name, props as Props | undefined);
   } catch {
     // Analytics must never break the page.
   }

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "@playwright/test";
 import { launchChromium } from "../../support/browser";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
+import { adminSql, createTenant } from "../../support/tenants";
+import { PLANTED_SECRET, sessionCookie } from "./support";
 
 const METRICS_TOKEN = "metrics-token-for-tests-0123456789";
 
@@ -20,7 +22,8 @@ beforeAll(async () => {
     analyticsRequests.push(request.url ?? "");
     response.writeHead(200, { "content-type": "text/javascript" });
     response.end(
-      "window.plausible = function () { (window.plausible.q = window.plausible.q || []).push(arguments); };",
+      // Like Plausible's script: keeps the events queued before it loaded, then records the rest.
+      "var q = (window.plausible && window.plausible.q) || []; window.plausible = function () { q.push(arguments); }; window.plausible.q = q;",
     );
   });
   await new Promise<void>((resolve) => analyticsHost.listen(0, "127.0.0.1", resolve));
@@ -30,6 +33,7 @@ beforeAll(async () => {
     dir: inject("standaloneDir"),
     env: {
       DATABASE_URL: inject("databaseUrl"),
+      SESSION_SECRET: PLANTED_SECRET,
       METRICS_TOKEN,
       NEXT_PUBLIC_ANALYTICS_PROVIDER: "plausible",
       NEXT_PUBLIC_ANALYTICS_DOMAIN: "obs.example.com",
@@ -106,6 +110,23 @@ describe("GET /api/metrics", () => {
   });
 });
 
+describe("Server-Timing", () => {
+  it("reports database and total time on API responses", async () => {
+    const sql = adminSql(inject("databaseUrl"));
+    const tenant = await createTenant(sql, { projects: ["Timed"] });
+    await sql.end();
+    const response = await fetch(`${server.url}/api/v1/projects`, {
+      headers: { cookie: await sessionCookie({ tenantId: tenant.tenantId, userId: tenant.adminId }, PLANTED_SECRET) },
+    });
+    expect(response.status).toBe(200);
+    const timing = /^db;dur=(\d+\.\d), total;dur=(\d+\.\d)$/.exec(response.headers.get("server-timing") ?? "");
+    expect(timing).not.toBeNull();
+    // The tenant lookup and the listing ran in database transactions, inside the request's time.
+    expect(Number(timing![1])).toBeGreaterThan(0);
+    expect(Number(timing![2])).toBeGreaterThanOrEqual(Number(timing![1]));
+  });
+});
+
 describe("analytics with Plausible configured", () => {
   it("loads the provider script and sets no cookie", async () => {
     browser = await launchChromium();
@@ -118,5 +139,32 @@ describe("analytics with Plausible configured", () => {
     expect(analyticsRequests).toContain("/js/script.js");
     expect(await context.cookies()).toEqual([]);
     expect(await page.evaluate(() => document.cookie)).toBe("");
+  });
+
+  it("counts a created project as a Project Created event", async () => {
+    const sql = adminSql(inject("databaseUrl"));
+    const tenant = await createTenant(sql, { projects: [] });
+    await sql.end();
+    const [name, value] = (
+      await sessionCookie({ tenantId: tenant.tenantId, userId: tenant.adminId }, PLANTED_SECRET)
+    ).split("=");
+    browser ??= await launchChromium();
+    const context = await browser.newContext();
+    await context.addCookies([{ name: name!, value: value!, url: server.url }]);
+    const page = await context.newPage();
+
+    await page.goto(`${server.url}/projects/new`);
+    await page.getByLabel("Name").fill("Counted project");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.waitForURL(/\/projects\/[0-9a-f-]{36}\?created=1$/);
+
+    // The stand-in script queues every call in window.plausible.q, as Plausible's own snippet does.
+    await expect
+      .poll(() =>
+        page.evaluate(() =>
+          (window as unknown as { plausible?: { q?: unknown[][] } }).plausible?.q?.map((call) => call[0]),
+        ),
+      )
+      .toContain("Project Created");
   });
 });

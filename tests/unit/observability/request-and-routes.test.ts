@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isValidRequestId, resolveRequestId } from "@/lib/observability/request-id";
 import { createRouteMatcher, isQuietRoute, statusClass, UNMATCHED_ROUTE } from "@/lib/observability/route-pattern";
 import { envelopeTarget, parseDsn } from "@/lib/observability/tunnel";
+import { completionLevel } from "@/lib/observability/http-server";
 import { isAuthorizedScrape } from "@/lib/observability/metrics";
 import { serverTiming } from "@/lib/observability/server-timing";
 
@@ -82,5 +83,18 @@ describe("metrics token", () => {
 describe("Server-Timing", () => {
   it("reports db and total milliseconds", () => {
     expect(serverTiming({ dbMs: 12.34, startedAt: 0n }, 45_600_000n)).toBe("db;dur=12.3, total;dur=45.6");
+  });
+});
+
+describe("completion log level", () => {
+  it.each([
+    [200, false, "info"],
+    [404, false, "info"],
+    [500, false, "error"],
+    [503, false, "warn"],
+    [200, true, "debug"],
+    [503, true, "warn"],
+  ] as const)("status %i (quiet route: %s) logs at %s", (status, quiet, level) => {
+    expect(completionLevel(status, quiet)).toBe(level);
   });
 });

@@ -6,19 +6,35 @@ import { ProjectForm } from "@/features/projects/components/project-form";
 import { findProjectForPage } from "@/features/projects/page-data";
 import { requirePageTenant } from "@/lib/auth";
 import { PROJECT_STATUSES } from "@/features/projects/schemas";
+import { TrackEventOnMount } from "@/lib/observability/client";
 
 export const metadata = { title: "Project" };
 
-export default async function ProjectPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function ProjectPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ created?: string }>;
+}) {
   const auth = await requirePageTenant();
   const project = await findProjectForPage(auth.tenantId, (await params).id);
   if (!project) notFound();
+  const { created } = await searchParams;
 
   return (
     <>
       <p>
         <Link href="/projects">← Projects</Link>
       </p>
+      {created ? (
+        <>
+          <p className="muted" role="status">
+            The project was created.
+          </p>
+          <TrackEventOnMount name="Project Created" />
+        </>
+      ) : null}
       <h1>{project.name}</h1>
       <p className="muted">
         Created <time dateTime={project.createdAt}>{project.createdAt.slice(0, 10)}</time>, last changed{" "}

@@ -1,3 +1,4 @@
+import { TrackedForm } from "@/lib/observability/client";
 import { signInLocal } from "../actions";
 import { listSignInChoices } from "../queries";
 
@@ -30,21 +31,26 @@ export async function LocalSignIn({ error }: { error?: string }) {
               {user.email ? <p className="muted">{user.email}</p> : null}
               <div className="actions">
                 {user.memberships.map((membership) => (
-                  <form key={membership.tenantId} action={signInLocal}>
+                  <TrackedForm
+                    key={membership.tenantId}
+                    action={signInLocal}
+                    event="Sign In"
+                    eventProps={{ method: "local" }}
+                  >
                     <input type="hidden" name="userId" value={user.userId} />
                     <input type="hidden" name="tenantId" value={membership.tenantId} />
                     <button className="button" type="submit">
                       Sign in to {membership.tenantName} as {membership.role}
                     </button>
-                  </form>
+                  </TrackedForm>
                 ))}
                 {user.memberships.length === 0 ? (
-                  <form action={signInLocal}>
+                  <TrackedForm action={signInLocal} event="Sign In" eventProps={{ method: "local" }}>
                     <input type="hidden" name="userId" value={user.userId} />
                     <button className="button secondary" type="submit">
                       Sign in (no organization)
                     </button>
-                  </form>
+                  </TrackedForm>
                 ) : null}
               </div>
             </li>
