@@ -12,6 +12,7 @@ const config = [
       "node_modules/**",
       "next-env.d.ts",
       "test-results/**",
+      "reports/**",
       "playwright-report/**",
     ],
   },
