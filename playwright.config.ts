@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
+import { chromiumLaunchOptions } from "./tests/support/chromium";
 
 /**
  * The QA smoke suite. Against any deployment: `BASE_URL=https://… npm run smoke` (read-only unless
@@ -8,7 +8,6 @@ import { defineConfig, devices } from "@playwright/test";
  */
 const baseURL = process.env.BASE_URL?.replace(/\/$/, "");
 const localPort = process.env.SMOKE_PORT ?? "3100";
-const chromiumPath = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 export default defineConfig({
   testDir: "tests/smoke",
@@ -27,19 +26,7 @@ export default defineConfig({
       name: "chromium",
       use: {
         ...devices["Desktop Chrome"],
-        launchOptions: chromiumPath
-          ? {
-              executablePath: chromiumPath,
-              args: [
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-              ],
-            }
-          : {},
+        launchOptions: chromiumLaunchOptions(),
       },
     },
   ],

@@ -1,3 +1,5 @@
+import { SECRET_VARIABLES } from "@/lib/env/schema";
+
 /**
  * What never reaches a log line or an error report. Pure, shared by the logger and the Sentry
  * scrubber.
@@ -17,13 +19,7 @@ const SENSITIVE_KEYS = [
   "apiKey",
   "api_key",
   "databaseUrl",
-  "DATABASE_URL",
-  "REDIS_URL",
-  "SESSION_SECRET",
-  "CLERK_SECRET_KEY",
-  "CLERK_WEBHOOK_SECRET",
-  "METRICS_TOKEN",
-  "SENTRY_AUTH_TOKEN",
+  ...SECRET_VARIABLES,
 ];
 
 export const REDACT_PATHS = [
