@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SECRET_VARIABLES } from "./secret-variables";
 
 /**
  * Every runtime variable Slipway reads, in one place. Pure: no process.env access here, so the
@@ -105,16 +106,10 @@ export const buildEnvSchema = z.object({
   SENTRY_PROJECT: optionalString,
 });
 
-/** Variables that carry secrets: each also accepts `NAME_FILE`. */
-export const SECRET_VARIABLES = [
-  "DATABASE_URL",
-  "REDIS_URL",
-  "SESSION_SECRET",
-  "CLERK_SECRET_KEY",
-  "CLERK_WEBHOOK_SECRET",
-  "METRICS_TOKEN",
-  "SENTRY_AUTH_TOKEN",
-] as const satisfies readonly (keyof z.infer<typeof serverEnvSchema> | keyof z.infer<typeof buildEnvSchema>)[];
+export { SECRET_VARIABLES };
+
+// Every secret name must be a validated variable.
+SECRET_VARIABLES satisfies readonly (keyof z.infer<typeof serverEnvSchema> | keyof z.infer<typeof buildEnvSchema>)[];
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;
 export type BuildEnv = z.infer<typeof buildEnvSchema>;

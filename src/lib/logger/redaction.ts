@@ -1,4 +1,4 @@
-import { SECRET_VARIABLES } from "@/lib/env/schema";
+import { SECRET_VARIABLES } from "@/lib/env/secret-variables";
 
 /**
  * What never reaches a log line or an error report. Pure, shared by the logger and the Sentry
