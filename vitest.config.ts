@@ -1,7 +1,10 @@
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 const root = import.meta.dirname;
+// Tests that skip for a missing program append here; the reporter lists them at the end.
+process.env.SLIPWAY_SKIP_LOG ??= path.join(tmpdir(), `slipway-skips-${process.pid}.jsonl`);
 
 export default defineConfig({
   resolve: {
@@ -13,7 +16,8 @@ export default defineConfig({
     },
   },
   test: {
-    env: { NODE_ENV: "test" },
+    env: { NODE_ENV: "test", SLIPWAY_SKIP_LOG: process.env.SLIPWAY_SKIP_LOG },
+    reporters: ["default", "./tests/support/skip-summary-reporter.ts"],
     projects: [
       {
         extends: true,

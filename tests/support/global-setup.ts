@@ -1,7 +1,8 @@
 import "vitest";
 import type { TestProject } from "vitest/node";
 import { startPostgres } from "./postgres";
-import { redisServerAvailable, startRedis } from "./redis";
+import { startRedis } from "./redis";
+import { REQUIREMENTS } from "./requirements";
 import { migrateDatabase } from "./migrate";
 import { ensureProductionBuild, prepareStandaloneCopy } from "./standalone-server";
 import { rmSync } from "node:fs";
@@ -34,7 +35,7 @@ export default async function setup(project: TestProject) {
   await migrateDatabase(databaseUrl);
 
   let redisUrl = process.env.REDIS_URL || undefined;
-  if (!redisUrl && redisServerAvailable()) {
+  if (!redisUrl && REQUIREMENTS["redis-server"].available()) {
     const redis = await startRedis();
     cleanups.push(redis.stop);
     redisUrl = redis.url;

@@ -1,14 +1,11 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { freePort } from "../../scripts/embedded-postgres";
+import { recordSkip } from "./requirements";
 
 export interface RedisHandle {
   url: string;
   port: number;
   stop: () => Promise<void>;
-}
-
-export function redisServerAvailable(): boolean {
-  return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
 /** A real, throwaway redis-server on a free loopback port (no persistence). */
@@ -54,6 +51,6 @@ export function requireRedis(redisUrl: string | undefined): { url?: string; skip
   if (redisUrl) return { url: redisUrl };
   const reason = "no Redis: set REDIS_URL or install redis-server";
   if (process.env.CI === "true") throw new Error(`${reason} (required in CI)`);
-  console.warn(`[skip] ${reason}`);
+  recordSkip(reason);
   return { skipReason: reason };
 }

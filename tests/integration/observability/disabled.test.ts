@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "@playwright/test";
 import { launchChromium } from "../../support/browser";
+import { missingRequirement } from "../../support/requirements";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
 import {
   createDatabaseMissingAuditGrant,
@@ -39,7 +40,9 @@ afterAll(async () => {
   await database?.drop();
 });
 
-describe("with no Sentry DSN", () => {
+const noBrowser = missingRequirement("chromium", "browser checks of Sentry and analytics being off");
+
+describe.skipIf(noBrowser)("in the browser, with no Sentry DSN", () => {
   it("the browser makes no request to a Sentry host or the tunnel, even on an error", async () => {
     browser = await launchChromium();
     const page = await browser.newPage();
@@ -60,7 +63,9 @@ describe("with no Sentry DSN", () => {
       '"sentry":null',
     );
   });
+});
 
+describe("with no Sentry DSN", () => {
   it("the server contacts nothing but the database while handling an unhandled error", async () => {
     const response = await fetch(`${server.url}/api/v1/projects`, {
       method: "POST",
@@ -86,7 +91,7 @@ describe("with METRICS_TOKEN unset", () => {
   });
 });
 
-describe("with analytics unset", () => {
+describe.skipIf(noBrowser)("in the browser, with analytics unset", () => {
   it("the landing page loads no third-party script", async () => {
     browser ??= await launchChromium();
     const page = await browser.newPage();

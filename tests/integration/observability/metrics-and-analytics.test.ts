@@ -4,6 +4,7 @@ import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser } from "@playwright/test";
 import { launchChromium } from "../../support/browser";
+import { missingRequirement } from "../../support/requirements";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
 import { adminSql, createTenant } from "../../support/tenants";
 import { PLANTED_SECRET, sessionCookie } from "./support";
@@ -127,44 +128,47 @@ describe("Server-Timing", () => {
   });
 });
 
-describe("analytics with Plausible configured", () => {
-  it("loads the provider script and sets no cookie", async () => {
-    browser = await launchChromium();
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(server.url, { waitUntil: "networkidle" });
+describe.skipIf(missingRequirement("chromium", "analytics in the browser"))(
+  "analytics with Plausible configured",
+  () => {
+    it("loads the provider script and sets no cookie", async () => {
+      browser = await launchChromium();
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(server.url, { waitUntil: "networkidle" });
 
-    const script = page.locator('script[data-domain="obs.example.com"]');
-    expect(await script.getAttribute("src")).toBe(analyticsUrl);
-    expect(analyticsRequests).toContain("/js/script.js");
-    expect(await context.cookies()).toEqual([]);
-    expect(await page.evaluate(() => document.cookie)).toBe("");
-  });
+      const script = page.locator('script[data-domain="obs.example.com"]');
+      expect(await script.getAttribute("src")).toBe(analyticsUrl);
+      expect(analyticsRequests).toContain("/js/script.js");
+      expect(await context.cookies()).toEqual([]);
+      expect(await page.evaluate(() => document.cookie)).toBe("");
+    });
 
-  it("counts a created project as a Project Created event", async () => {
-    const sql = adminSql(inject("databaseUrl"));
-    const tenant = await createTenant(sql, { projects: [] });
-    await sql.end();
-    const [name, value] = (
-      await sessionCookie({ tenantId: tenant.tenantId, userId: tenant.adminId }, PLANTED_SECRET)
-    ).split("=");
-    browser ??= await launchChromium();
-    const context = await browser.newContext();
-    await context.addCookies([{ name: name!, value: value!, url: server.url }]);
-    const page = await context.newPage();
+    it("counts a created project as a Project Created event", async () => {
+      const sql = adminSql(inject("databaseUrl"));
+      const tenant = await createTenant(sql, { projects: [] });
+      await sql.end();
+      const [name, value] = (
+        await sessionCookie({ tenantId: tenant.tenantId, userId: tenant.adminId }, PLANTED_SECRET)
+      ).split("=");
+      browser ??= await launchChromium();
+      const context = await browser.newContext();
+      await context.addCookies([{ name: name!, value: value!, url: server.url }]);
+      const page = await context.newPage();
 
-    await page.goto(`${server.url}/projects/new`);
-    await page.getByLabel("Name").fill("Counted project");
-    await page.getByRole("button", { name: "Create project" }).click();
-    await page.waitForURL(/\/projects\/[0-9a-f-]{36}\?created=1$/);
+      await page.goto(`${server.url}/projects/new`);
+      await page.getByLabel("Name").fill("Counted project");
+      await page.getByRole("button", { name: "Create project" }).click();
+      await page.waitForURL(/\/projects\/[0-9a-f-]{36}\?created=1$/);
 
-    // The stand-in script queues every call in window.plausible.q, as Plausible's own snippet does.
-    await expect
-      .poll(() =>
-        page.evaluate(() =>
-          (window as unknown as { plausible?: { q?: unknown[][] } }).plausible?.q?.map((call) => call[0]),
-        ),
-      )
-      .toContain("Project Created");
-  });
-});
+      // The stand-in script queues every call in window.plausible.q, as Plausible's own snippet does.
+      await expect
+        .poll(() =>
+          page.evaluate(() =>
+            (window as unknown as { plausible?: { q?: unknown[][] } }).plausible?.q?.map((call) => call[0]),
+          ),
+        )
+        .toContain("Project Created");
+    });
+  },
+);

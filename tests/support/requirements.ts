@@ -1,0 +1,77 @@
+import { spawnSync } from "node:child_process";
+import { appendFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import { expect } from "vitest";
+
+/**
+ * Programs that some tests need beyond Node.js. `npm test` must pass on a machine with only Node:
+ * outside CI a missing program skips the tests that need it, loudly (a line when the file is
+ * collected, and a summary at the end of the run, tests/support/skip-summary-reporter.ts). In CI
+ * (CI=true) nothing may skip: a missing program fails the test file.
+ *
+ *   const skip = missingRequirement("promtool");
+ *   describe.skipIf(skip)("alert rules", () => { ... });
+ */
+
+interface Requirement {
+  /** True when the program is usable here. */
+  available: () => boolean;
+  /** How to get it (shown in the skip line). */
+  install: string;
+}
+
+const runs = (command: string, args: string[]) => {
+  try {
+    return spawnSync(command, args, { stdio: "ignore", timeout: 10_000 }).status === 0;
+  } catch {
+    return false;
+  }
+};
+
+const chromiumPath = () =>
+  process.env.CHROMIUM_PATH || (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+
+export const REQUIREMENTS = {
+  chromium: { available: () => Boolean(chromiumPath()), install: "apt-get install chromium" },
+  "redis-server": { available: () => runs("redis-server", ["--version"]), install: "apt-get install redis-server" },
+  promtool: {
+    available: () => runs("promtool", ["--version"]),
+    install: "apt-get install --no-install-recommends prometheus",
+  },
+  pgbackrest: { available: () => runs("pgbackrest", ["version"]), install: "apt-get install pgbackrest" },
+  caddy: { available: () => runs("caddy", ["version"]), install: "apt-get install caddy" },
+} satisfies Record<string, Requirement>;
+
+export type RequirementName = keyof typeof REQUIREMENTS;
+
+const checked = new Map<RequirementName, boolean>();
+
+/**
+ * Undefined when `name` is available; otherwise the reason to skip (outside CI). Throws in CI.
+ * `why` says what the skipped tests cover, for the summary.
+ */
+export function missingRequirement(name: RequirementName, why = ""): string | undefined {
+  if (!checked.has(name)) checked.set(name, REQUIREMENTS[name].available());
+  if (checked.get(name)) return undefined;
+  const reason = `${name} is not installed (${REQUIREMENTS[name].install})${why ? `: ${why}` : ""}`;
+  if (process.env.CI === "true") throw new Error(`${reason}. CI runs every test: install it in .ci/run.`);
+  recordSkip(reason);
+  return reason;
+}
+
+/** Records a skip for the end-of-run summary and prints it now. */
+export function recordSkip(reason: string): void {
+  const file = process.env.SLIPWAY_SKIP_LOG;
+  const where = currentTestFile();
+  console.warn(`[skip] ${where ? `${where}: ` : ""}${reason}`);
+  if (file) appendFileSync(file, `${JSON.stringify({ file: where, reason })}\n`);
+}
+
+function currentTestFile(): string {
+  try {
+    const testPath = expect.getState().testPath;
+    return testPath ? path.relative(process.cwd(), testPath) : "";
+  } catch {
+    return "";
+  }
+}
