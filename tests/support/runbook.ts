@@ -1,0 +1,95 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * Runbooks are the source of the recovery commands that tests execute: a test never repeats a
+ * runbook's commands, it runs them from the file. Every shell block in docs/runbooks/ carries an
+ * attribute after its language:
+ *
+ *   ```sh {run=postgres-down}      executed by a test (runbookBlock("database-down.md", "postgres-down"))
+ *   ```sh {platform=fly}           needs the real platform (fly, render, railway, compose-vm, github)
+ *
+ * tests/unit/docs/runbooks.test.ts checks that every block has one, and that every `run=` id is used
+ * by a test.
+ */
+
+const RUNBOOKS_DIR = path.resolve(import.meta.dirname, "../../docs/runbooks");
+
+export interface RunbookBlock {
+  file: string;
+  language: string;
+  attributes: Record<string, string>;
+  code: string;
+  /** 1-based line of the opening fence. */
+  line: number;
+}
+
+const FENCE = /^```([\w-]*)\s*(?:\{([^}]*)\})?\s*$/;
+
+/** Every fenced code block of a markdown file, with its `{key=value ...}` attributes. */
+export function codeBlocks(file: string): RunbookBlock[] {
+  const lines = readFileSync(path.resolve(RUNBOOKS_DIR, file), "utf8").split("\n");
+  const blocks: RunbookBlock[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    const open = FENCE.exec(lines[index]!);
+    if (!open) continue;
+    const start = index;
+    const body: string[] = [];
+    for (index++; index < lines.length && !/^```\s*$/.test(lines[index]!); index++) body.push(lines[index]!);
+    const attributes = Object.fromEntries(
+      (open[2] ?? "")
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((pair) => {
+          const [key, ...value] = pair.split("=");
+          return [key!, value.join("=")];
+        }),
+    );
+    blocks.push({ file, language: open[1] ?? "", attributes, code: body.join("\n"), line: start + 1 });
+  }
+  return blocks;
+}
+
+/** The block of `file` marked `{run=id}`; throws when there is none or more than one. */
+export function runbookBlock(file: string, id: string): RunbookBlock {
+  const matches = codeBlocks(file).filter((block) => block.attributes.run === id);
+  if (matches.length !== 1)
+    throw new Error(`docs/runbooks/${file}: expected one block {run=${id}}, found ${matches.length}`);
+  return matches[0]!;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/**
+ * Runs a runbook block with bash (`set -euo pipefail`), in `cwd`, with `env` added to this
+ * process's environment (runbooks name what they need as variables, e.g. $DATABASE_URL).
+ */
+export function runRunbookBlock(
+  block: RunbookBlock,
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", ["-euo", "pipefail", "-c", block.code], {
+      cwd: options.cwd ?? path.resolve(RUNBOOKS_DIR, "../.."),
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, durationMs: Date.now() - started });
+    });
+  });
+}
