@@ -1,6 +1,6 @@
 /**
  * Applies db/migrations to the database: a release step, run before new code serves traffic,
- * never inside `next build` or at server start (ADR 0012).
+ * never inside `next build` or at server start (ADR 0011).
  *
  *   npm run db:migrate                      # development (tsx)
  *   node db/migrate.mjs                     # production image (bundled, needs only Node)
@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { requireSecret } from "@/lib/env";
 
 /** Arbitrary, fixed: every Slipway migrator in one database contends for this advisory lock. */
 export const MIGRATION_LOCK_KEY = 4_242_001_337;
@@ -29,22 +30,9 @@ export interface MigrationResult {
   total: number;
 }
 
-/** DATABASE_URL, or the trimmed content of the file named by DATABASE_URL_FILE. */
+/** DATABASE_URL, or the content of DATABASE_URL_FILE: read exactly as the app reads it. */
 export function databaseUrlFrom(env: Record<string, string | undefined>): string {
-  const direct = env.DATABASE_URL?.trim();
-  const file = env.DATABASE_URL_FILE?.trim();
-  if (direct && file) throw new Error("Set either DATABASE_URL or DATABASE_URL_FILE, not both.");
-  if (file) {
-    try {
-      const value = readFileSync(file, "utf8").trim();
-      if (value) return value;
-    } catch {
-      throw new Error(`DATABASE_URL_FILE: file ${file} cannot be read.`);
-    }
-    throw new Error(`DATABASE_URL_FILE: file ${file} is empty.`);
-  }
-  if (direct) return direct;
-  throw new Error("DATABASE_URL (or DATABASE_URL_FILE) is required.");
+  return requireSecret("DATABASE_URL", env);
 }
 
 /** Host and database of a URL, never its credentials, for messages. */

@@ -1,4 +1,6 @@
-export type Role = "admin" | "member";
+import type { Role } from "@db/schema";
+
+export type { Role };
 
 /**
  * Maps a Clerk organization role to a Slipway role. Clerk reports roles as `org:<key>` (session

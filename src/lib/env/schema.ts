@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SECRET_VARIABLES } from "./secret-variables";
+import { SECRET_VARIABLES } from "./client";
 
 /**
  * Every runtime variable Slipway reads, in one place. Pure: no process.env access here, so the
