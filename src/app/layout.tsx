@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { DemoModeBanner } from "@/components/demo-mode-banner";
+import { PUBLIC_CONFIG_PATH } from "@/lib/observability/client";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -19,7 +20,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <head>
-        <script src="/runtime-config.js" defer />
+        <script src={PUBLIC_CONFIG_PATH} defer />
       </head>
       <body>
         <a className="skip-link" href="#main">

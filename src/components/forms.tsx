@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, useActionState, useContext, useId, type ComponentProps, type ReactNode } from "react";
-import { sendEvent, type AnalyticsEventName, type AnalyticsEvents } from "@/lib/analytics";
+import { trackEvent, type AnalyticsEventName, type AnalyticsEvents } from "@/lib/analytics";
 import { IDLE_FORM, type FormAction, type FormState } from "@/lib/forms/client";
 
 /**
@@ -34,7 +34,7 @@ export function ActionForm<N extends AnalyticsEventName>({
         action={formAction}
         noValidate
         aria-describedby={state.message ? messageId : undefined}
-        onSubmit={event ? () => sendEvent(event, eventProps) : undefined}
+        onSubmit={event ? () => trackEvent(event, eventProps) : undefined}
       >
         {state.message ? (
           <p

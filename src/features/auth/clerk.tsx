@@ -1,4 +1,5 @@
 import "server-only";
+import type { AuthScreens } from "./screens";
 import { ClerkProvider, OrganizationList, OrganizationSwitcher, SignIn, SignUp, UserButton } from "@clerk/nextjs";
 import type { ReactNode } from "react";
 import { HOME_PATH, requirePageUser, SELECT_ORGANIZATION_PATH, SIGN_IN_PATH, SIGN_UP_PATH } from "@/lib/auth";
@@ -9,10 +10,8 @@ import { getEnv } from "@/lib/env";
  * (a change made here would be overwritten by the next session token or webhook).
  */
 
-export const membersManagedInApp = false;
-
 /** Clerk's provider with the publishable key read at runtime, so one build deploys anywhere. */
-export function Provider({ children }: { children: ReactNode }) {
+function Provider({ children }: { children: ReactNode }) {
   return (
     <ClerkProvider
       publishableKey={getEnv().NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY}
@@ -25,22 +24,22 @@ export function Provider({ children }: { children: ReactNode }) {
   );
 }
 
-export function SignInScreen() {
+function SignInScreen() {
   return <SignIn path={SIGN_IN_PATH} routing="path" signUpUrl={SIGN_UP_PATH} fallbackRedirectUrl={HOME_PATH} />;
 }
 
-export function SignUpScreen() {
+function SignUpScreen() {
   return <SignUp path={SIGN_UP_PATH} routing="path" signInUrl={SIGN_IN_PATH} fallbackRedirectUrl={HOME_PATH} />;
 }
 
-export async function OrganizationPicker() {
+async function OrganizationPicker() {
   await requirePageUser();
   return (
     <OrganizationList hidePersonal afterSelectOrganizationUrl={HOME_PATH} afterCreateOrganizationUrl={HOME_PATH} />
   );
 }
 
-export function AccountMenu() {
+function AccountMenu() {
   return (
     <div className="account-menu">
       <OrganizationSwitcher
@@ -53,3 +52,12 @@ export function AccountMenu() {
     </div>
   );
 }
+
+export const clerkScreens: AuthScreens = {
+  membersManagedInApp: false,
+  Provider,
+  SignInScreen,
+  SignUpScreen,
+  OrganizationPicker,
+  AccountMenu,
+};

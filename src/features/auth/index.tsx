@@ -4,15 +4,15 @@ import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { SiteHeader } from "@/components/site-header";
 import { getAuthMode } from "@/lib/env";
-import * as clerk from "./clerk";
-import * as local from "./local";
+import { clerkScreens } from "./clerk";
+import { localScreens } from "./local";
 
 /**
  * The sign-in screens and account UI, chosen ONCE here by the auth mode: ./local.tsx (signed cookie
  * over demo users) or ./clerk.tsx (Clerk's components). Pages use these and never branch on the
  * mode. Removing local mode = deleting ./local.tsx and this choice (docs/guides/remove-what-you-do-not-need.md).
  */
-const screens = () => (getAuthMode() === "clerk" ? clerk : local);
+const screens = () => (getAuthMode() === "clerk" ? clerkScreens : localScreens);
 
 /** For the app's layout: the mode's provider. Dynamic: the mode is runtime configuration, never decided at build time. */
 export async function AuthProvider({ children }: { children: ReactNode }) {
@@ -36,7 +36,7 @@ export function OrganizationPicker() {
   return <Picker />;
 }
 
-export function AccountMenu() {
+function AccountMenu() {
   const { AccountMenu: Menu } = screens();
   return <Menu />;
 }

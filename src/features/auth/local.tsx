@@ -1,4 +1,5 @@
 import "server-only";
+import type { AuthScreens } from "./screens";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
@@ -12,13 +13,11 @@ import { listSignInChoices } from "./queries";
  * (development, tests, public demos). Clerk's counterparts are in ./clerk.tsx; ./index.ts picks.
  */
 
-export const membersManagedInApp = true;
-
-export function Provider({ children }: { children: ReactNode }) {
+function Provider({ children }: { children: ReactNode }) {
   return <>{children}</>;
 }
 
-export async function SignInScreen() {
+async function SignInScreen() {
   if (await getAuthContext()) redirect(HOME_PATH);
   const choices = await listSignInChoices();
   return (
@@ -67,11 +66,11 @@ export async function SignInScreen() {
 }
 
 /** Local mode has no sign-up: the demo users come from the seed. */
-export function SignUpScreen(): never {
+function SignUpScreen(): never {
   redirect(SIGN_IN_PATH);
 }
 
-export async function OrganizationPicker() {
+async function OrganizationPicker() {
   const { organizations = [] } = await requirePageUser();
   if (organizations.length === 0) return <p>You are not a member of any organization yet. Ask an admin to add you.</p>;
   return (
@@ -89,7 +88,7 @@ export async function OrganizationPicker() {
 }
 
 /** Who is signed in, the organization switcher and sign-out: plain forms (they work without JavaScript). */
-export async function AccountMenu() {
+async function AccountMenu() {
   const context = await getAuthContext();
   if (!context) {
     return (
@@ -128,3 +127,12 @@ export async function AccountMenu() {
     </div>
   );
 }
+
+export const localScreens: AuthScreens = {
+  membersManagedInApp: true,
+  Provider,
+  SignInScreen,
+  SignUpScreen,
+  OrganizationPicker,
+  AccountMenu,
+};

@@ -1,3 +1,3 @@
 /** Members of the active organization: the list, and (local mode) role changes and removal by admins. */
 export { changeMemberRole, removeMember } from "./actions";
-export { listMembers, type Member } from "./queries";
+export { listMembers } from "./queries";

@@ -21,18 +21,6 @@ export type ProvisioningChange =
   | { kind: "membership.upsert"; externalOrgId: string; externalUserId: string; role: Role }
   | { kind: "membership.delete"; externalOrgId: string; externalUserId: string };
 
-export const HANDLED_EVENT_TYPES = [
-  "user.created",
-  "user.updated",
-  "user.deleted",
-  "organization.created",
-  "organization.updated",
-  "organization.deleted",
-  "organizationMembership.created",
-  "organizationMembership.updated",
-  "organizationMembership.deleted",
-] as const;
-
 const nullableString = z.string().nullish();
 
 const envelopeSchema = z.object({
@@ -117,7 +105,7 @@ export function planClerkEvent(body: string): ParsedEvent {
   return { type, changes: changesFor(type, data) };
 }
 
-export function changesFor(type: string, data: unknown): ProvisioningChange[] {
+function changesFor(type: string, data: unknown): ProvisioningChange[] {
   switch (type) {
     case "user.created":
     case "user.updated": {

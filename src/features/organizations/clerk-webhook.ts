@@ -10,12 +10,12 @@ import { MalformedEventError, planClerkEvent } from "./clerk-events";
 import { applyProvisioningChanges, type AppliedChange } from "./provisioning";
 
 /** Clerk webhook events are small; anything bigger is not from Clerk. */
-export const WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
+const WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
 /** The same tolerance svix applies: older (replayed) or future-dated deliveries are refused. */
-export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
+const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 const ACTOR = "clerk-webhook";
 
-export class WebhookRejectedError extends AppError {
+class WebhookRejectedError extends AppError {
   constructor(code: string, message: string, details?: unknown) {
     super(400, code, message, details);
   }

@@ -1,2 +1,2 @@
 /** Organizations, users and memberships kept in step with Clerk: webhooks and their provisioning. */
-export { receiveClerkWebhook, type WebhookResult } from "./clerk-webhook";
+export { receiveClerkWebhook } from "./clerk-webhook";

@@ -2,7 +2,7 @@
 export { createProjectAction, deleteProjectAction, updateProjectAction } from "./actions";
 export { DeleteProjectForm, ProjectForm } from "./components/project-forms";
 export { createProject, deleteProject, updateProject } from "./mutations";
-export { findProjectForPage, getProject, listProjects, type Project, type ProjectPage } from "./queries";
+export { findProjectForPage, getProject, listProjects } from "./queries";
 export {
   createProjectInput,
   decodeCursor,

@@ -1,12 +1,11 @@
 import { z } from "zod";
-import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX, projectStatus, type ProjectStatus } from "@db/schema";
+import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX, projectStatus } from "@db/schema";
 
 /** What the API and the pages accept for projects, and the opaque pagination cursor. Pure. */
 
 export const PROJECT_STATUSES = projectStatus.enumValues;
-export type { ProjectStatus };
 export const PAGE_SIZE_DEFAULT = 20;
-export const PAGE_SIZE_MAX = 100;
+const PAGE_SIZE_MAX = 100;
 
 /** PostgreSQL text cannot hold NUL: refused here, it would otherwise fail the insert with a 500. */
 const noNul = (value: string) => !value.includes("\u0000");

@@ -22,10 +22,8 @@ interface AnalyticsWindow {
   umami?: { track: (name: string, props?: Props) => void };
 }
 
-export function trackEvent<N extends AnalyticsEventName>(
-  name: N,
-  ...[props]: AnalyticsEvents[N] extends Record<string, never> ? [] : [AnalyticsEvents[N]]
-): void {
+/** Sends `name` (with its typed props) to the configured provider; a no-op without one. */
+export function trackEvent<N extends AnalyticsEventName>(name: N, props?: AnalyticsEvents[N]): void {
   if (typeof window === "undefined") return;
   const provider = readPublicConfig()?.analytics?.provider;
   const target = window as unknown as AnalyticsWindow;
@@ -49,15 +47,10 @@ export function trackEvent<N extends AnalyticsEventName>(
 type EventProps<N extends AnalyticsEventName> =
   AnalyticsEvents[N] extends Record<string, never> ? { props?: undefined } : { props: AnalyticsEvents[N] };
 
-/** trackEvent for callers that hold the props as a value (may be undefined for prop-less events). */
-export function sendEvent<N extends AnalyticsEventName>(name: N, props: AnalyticsEvents[N] | undefined): void {
-  (trackEvent as (name: N, props?: AnalyticsEvents[N]) => void)(name, props);
-}
-
 /** Tracks `name` once when rendered: for pages reached after an action (e.g. `?created=1`). */
 export function TrackEventOnMount<N extends AnalyticsEventName>({ name, props }: { name: N } & EventProps<N>) {
   useEffect(() => {
-    sendEvent(name, props);
+    trackEvent(name, props);
     // Once per mount; props are static for a given page.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [name]);

@@ -14,13 +14,10 @@ export {
   requireRole,
   requireTenantSession,
   withTenant,
-  type AuthContext,
   type Caller,
-  type Organization,
-  type TenantContext,
 } from "./tenant";
-export { announceAuthMode, endLocalSession, getSession, startLocalSession, type Session } from "./session";
-export { hasRole, roleFromClerk, type Role } from "./roles";
+export { announceAuthMode, endLocalSession, startLocalSession, type Session } from "./session";
+export { hasRole, roleFromClerk } from "./roles";
 export { HOME_PATH, SELECT_ORGANIZATION_PATH, SIGN_IN_PATH, SIGN_UP_PATH } from "./route-access";
 export {
   ensureTenant,
@@ -31,5 +28,4 @@ export {
   inserted,
   tenantsOfUser,
   upsertMembership,
-  type IdentityRow,
 } from "./identity-store";

@@ -8,7 +8,7 @@ import { jwtVerify, SignJWT } from "jose";
  */
 
 export const LOCAL_SESSION_COOKIE = "slipway_session";
-export const LOCAL_SESSION_MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
+const LOCAL_SESSION_MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
 const ISSUER = "slipway-local";
 
 export interface LocalSession {

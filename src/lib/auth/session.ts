@@ -28,7 +28,7 @@ export interface LocalSessionClaim {
  */
 export type Session = LocalSessionClaim | ClerkSession;
 
-export function sessionSecret(): string {
+function sessionSecret(): string {
   const secret = getEnv().SESSION_SECRET;
   if (!secret) throw new Error("SESSION_SECRET is not set (required for local auth mode)");
   return secret;

@@ -51,7 +51,7 @@ const pool = lazyConnection("db.pool", (env) =>
 );
 
 /** The postgres.js pool. */
-export const getSql = pool.get;
+const getSql = pool.get;
 
 /** Drizzle over the pool. Runs as the connecting user: tenant data goes through a scope (./scope.ts). */
 export function getDb(): Database {

@@ -1,10 +1,7 @@
 import { sql } from "drizzle-orm";
 import { auditEvents, type AuditAction, type Role } from "@db/schema";
 import { timeDatabase } from "@/lib/observability";
-import { getDb, type Database } from "./client";
-
-/** The non-owner, non-superuser role tenant queries run as (created by migration 0001). */
-export const APP_ROLE = "slipway_app";
+import { getDb, type Database } from "./pool";
 
 export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 

@@ -39,7 +39,7 @@ const readUtf8: ReadFile = (path) => readFileSync(path, "utf8");
  * Setting both is a problem, as is a file that cannot be read. An empty file means unset (the
  * secrets generator creates optional secrets, such as Clerk's keys in local mode, empty).
  */
-export function readSecret(
+function readSecret(
   name: SecretVariable,
   raw: RawEnv,
   readFile: ReadFile = readUtf8,

@@ -112,4 +112,3 @@ export { SECRET_VARIABLES };
 SECRET_VARIABLES satisfies readonly (keyof z.infer<typeof serverEnvSchema> | keyof z.infer<typeof buildEnvSchema>)[];
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;
-export type BuildEnv = z.infer<typeof buildEnvSchema>;

@@ -5,7 +5,7 @@ import { toAppError, zodIssues } from "@/lib/errors";
 import { reportError } from "@/lib/observability";
 import type { FormAction, FormState } from "./client";
 
-export { IDLE_FORM, type FormAction, type FormState } from "./client";
+export type { FormAction, FormState } from "./client";
 
 /** Text fields of a submission (files and Next's internal `$ACTION_` fields are left out). */
 function textFields(formData: FormData): Record<string, string> {

@@ -16,13 +16,13 @@ import { pendingMigrations, type DependencyCheck, type MigrationsCheck, type Red
 const healthConnection = lazyConnection("health.connection", (env) => connectionOptions(env, { max: 1 }));
 
 /** Upper bound for one dependency check; a probe answers within about this long. */
-export const CHECK_TIMEOUT_MS = 1000;
+const CHECK_TIMEOUT_MS = 1000;
 
 /**
  * The readiness query. The marker comment lets an operator (and the integration test, through
  * PostgreSQL's statement log) tell health checks apart from application queries.
  */
-export const DATABASE_CHECK_SQL = "SELECT 1 /* slipway-health */";
+const DATABASE_CHECK_SQL = "SELECT 1 /* slipway-health */";
 
 /** Journal timestamps of the migrations bundled with this build (drizzle's meta/_journal.json). */
 const SHIPPED_MIGRATIONS: readonly number[] = (journal as { entries: { when: number }[] }).entries.map(

@@ -1,5 +1,5 @@
 import "server-only";
 
 /** Liveness, readiness and the detailed report (docs/health-checks.md). */
-export { getHealthReport, getReadiness, healthSnapshot, type HealthReport, type ReadinessResult } from "./report";
+export { getHealthReport, getReadiness, healthSnapshot } from "./report";
 export { healthResponse, NO_STORE_HEADERS } from "./respond";

@@ -4,11 +4,11 @@ import { errorBody, toAppError, type AppError } from "@/lib/errors";
 import { reportError, withServerTiming } from "@/lib/observability";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, parseParams, parseQuery } from "./parse";
 
-export const INTERNAL_ERROR_BODY = {
+const INTERNAL_ERROR_BODY = {
   error: { code: "internal_error", message: "Something went wrong on our side. It has been recorded." },
 };
 
-export function errorResponse(error: AppError, headers?: HeadersInit): Response {
+function errorResponse(error: AppError, headers?: HeadersInit): Response {
   return Response.json(errorBody(error), { status: error.status, headers });
 }
 
@@ -52,7 +52,7 @@ async function parseInput<B extends Schema, Q extends Schema, P extends Schema>(
  * Logs carry the request's ids; unexpected errors go to Sentry as errors, dependency outages (5xx
  * AppErrors) as warnings (severity mapping: docs/observability.md).
  */
-export function handleRouteError(error: unknown): Response {
+function handleRouteError(error: unknown): Response {
   const known = toAppError(error);
   if (known) {
     if (known.status >= 500) reportError(error, { level: "warning", message: known.message, code: known.code });

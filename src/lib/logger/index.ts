@@ -5,7 +5,6 @@ import { singleton } from "@/lib/singleton";
 import { createLogger } from "./create-logger";
 
 export type { Logger };
-export { REDACTED, scrubString, scrubValue } from "./client";
 
 /** Level and release from config; invalid config is reported by startup validation, logging must still work. */
 function settingsFromConfig(): { level: string; release?: string } {

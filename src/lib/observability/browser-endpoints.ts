@@ -27,7 +27,7 @@ export function publicConfigResponse(): Response {
  * derived from the runtime DSN rather than fixed at build time.
  */
 
-export const MAX_ENVELOPE_BYTES = 1024 * 1024;
+const MAX_ENVELOPE_BYTES = 1024 * 1024;
 
 interface Dsn {
   protocol: string;

@@ -8,7 +8,7 @@ import "server-only";
  */
 export { forwardEnvelope, publicConfigResponse } from "./browser-endpoints";
 export { installObservability } from "./install";
-export { getMetrics, isAuthorizedScrape, observeHealth, type HealthSnapshot } from "./metrics";
+export { getMetrics, isAuthorizedScrape, observeHealth } from "./metrics";
 export { identifyRequest, reportError, requestLogger } from "./report-error";
-export { getRequestContext, timeDatabase, withServerTiming } from "./request-context";
+export { timeDatabase, withServerTiming } from "./request-context";
 export { serverSentryOptions, serverSentrySettings, tagWithRequestContext } from "./sentry-server";

@@ -8,9 +8,9 @@
 import { sentrySettings, type SentrySettings } from "./sentry-options";
 
 export const PUBLIC_CONFIG_PATH = "/runtime-config.js";
-export const PUBLIC_CONFIG_GLOBAL = "__SLIPWAY_PUBLIC_CONFIG__";
+const PUBLIC_CONFIG_GLOBAL = "__SLIPWAY_PUBLIC_CONFIG__";
 /** Where the browser sends Sentry envelopes (src/app/monitoring/route.ts forwards them). */
-export const SENTRY_TUNNEL_PATH = "/monitoring";
+const SENTRY_TUNNEL_PATH = "/monitoring";
 
 export type AnalyticsProvider = "plausible" | "umami";
 
@@ -30,7 +30,7 @@ export interface PublicConfig {
   demoMode: boolean;
 }
 
-export const DEFAULT_ANALYTICS_SCRIPTS: Record<AnalyticsProvider, string> = {
+const DEFAULT_ANALYTICS_SCRIPTS: Record<AnalyticsProvider, string> = {
   plausible: "https://plausible.io/js/script.js",
   umami: "https://cloud.umami.is/script.js",
 };

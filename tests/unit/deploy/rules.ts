@@ -61,12 +61,12 @@ export function copyOf(files: DeployFiles): DeployFiles {
 
 // ---- shared facts ----------------------------------------------------------------------------------
 
-export const RUNNER = "runner";
+const RUNNER = "runner";
 export const MIGRATOR_COMMAND = "node db/migrate.mjs";
 const APP_PORT_ENV = "PORT";
 
 /** Shutdown settings as the app will read them: the platform's value, else the schema default. */
-export function shutdownBudgetSeconds(env: Record<string, string | undefined> = {}): number {
+function shutdownBudgetSeconds(env: Record<string, string | undefined> = {}): number {
   const parsed = serverEnvSchema.pick({ SHUTDOWN_DRAIN_SECONDS: true, SHUTDOWN_TIMEOUT_SECONDS: true }).parse({
     SHUTDOWN_DRAIN_SECONDS: env.SHUTDOWN_DRAIN_SECONDS,
     SHUTDOWN_TIMEOUT_SECONDS: env.SHUTDOWN_TIMEOUT_SECONDS,
@@ -75,7 +75,7 @@ export function shutdownBudgetSeconds(env: Record<string, string | undefined> = 
 }
 
 /** Secrets the running app reads (SENTRY_AUTH_TOKEN is build-only). */
-export const RUNTIME_SECRETS = SECRET_VARIABLES.filter((name) => !(name in buildEnvSchema.shape));
+const RUNTIME_SECRETS = SECRET_VARIABLES.filter((name) => !(name in buildEnvSchema.shape));
 
 const renderEnv = (render: Json): Record<string, string | undefined> =>
   Object.fromEntries(
