@@ -38,6 +38,10 @@ export const REQUIREMENTS = {
     available: () => runs("promtool", ["--version"]),
     install: "apt-get install --no-install-recommends prometheus",
   },
+  amtool: {
+    available: () => runs("amtool", ["--version"]),
+    install: "apt-get install --no-install-recommends prometheus-alertmanager",
+  },
   pgbackrest: { available: () => runs("pgbackrest", ["version"]), install: "apt-get install pgbackrest" },
   caddy: { available: () => runs("caddy", ["version"]), install: "apt-get install caddy" },
 } satisfies Record<string, Requirement>;
