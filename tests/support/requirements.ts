@@ -42,6 +42,7 @@ export const REQUIREMENTS = {
     available: () => runs("amtool", ["--version"]),
     install: "apt-get install --no-install-recommends prometheus-alertmanager",
   },
+  psql: { available: () => runs("psql", ["--version"]), install: "apt-get install postgresql-client" },
   pgbackrest: { available: () => runs("pgbackrest", ["version"]), install: "apt-get install pgbackrest" },
   caddy: { available: () => runs("caddy", ["version"]), install: "apt-get install caddy" },
 } satisfies Record<string, Requirement>;
