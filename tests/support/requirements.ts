@@ -42,6 +42,7 @@ export const REQUIREMENTS = {
     available: () => runs("amtool", ["--version"]),
     install: "apt-get install --no-install-recommends prometheus-alertmanager",
   },
+  jq: { available: () => runs("jq", ["--version"]), install: "apt-get install jq" },
   psql: { available: () => runs("psql", ["--version"]), install: "apt-get install postgresql-client" },
   pgbackrest: { available: () => runs("pgbackrest", ["version"]), install: "apt-get install pgbackrest" },
   caddy: { available: () => runs("caddy", ["version"]), install: "apt-get install caddy" },
