@@ -38,6 +38,10 @@ export const REQUIREMENTS = {
     available: () => runs("promtool", ["--version"]),
     install: "apt-get install --no-install-recommends prometheus",
   },
+  prometheus: {
+    available: () => runs("prometheus", ["--version"]),
+    install: "apt-get install --no-install-recommends prometheus",
+  },
   amtool: {
     available: () => runs("amtool", ["--version"]),
     install: "apt-get install --no-install-recommends prometheus-alertmanager",

@@ -65,19 +65,21 @@ async function verdict(scenario: Scenario): Promise<{ calls: string[]; output: s
   writeFileSync(calls, "");
   posts.length = 0;
   // spawnSync would block the webhook server on this same event loop: run bash asynchronously.
+  const env: Record<string, string> = {
+    PATH: `${dir}:${process.env.PATH}`,
+    GH_CALLS: calls,
+    FAKE_PREVIOUS_RUN: scenario.previousProbe ? "1234" : "",
+    FAKE_PREVIOUS_PROBE: scenario.previousProbe,
+    FAKE_OPEN_ISSUE: scenario.openIssue ?? "",
+    BASE_URL: "https://app.example.com",
+    CURRENT: scenario.current,
+    RUN_ID: "5678",
+    RUN_URL: "https://github.com/acme/app/actions/runs/5678",
+    WEBHOOK_URL: webhookUrl,
+  };
   const child = spawn("bash", ["-e", "-c", verdictScript], {
-    env: {
-      PATH: `${dir}:${process.env.PATH}`,
-      GH_CALLS: calls,
-      FAKE_PREVIOUS_RUN: scenario.previousProbe ? "1234" : "",
-      FAKE_PREVIOUS_PROBE: scenario.previousProbe,
-      FAKE_OPEN_ISSUE: scenario.openIssue ?? "",
-      BASE_URL: "https://app.example.com",
-      CURRENT: scenario.current,
-      RUN_ID: "5678",
-      RUN_URL: "https://github.com/acme/app/actions/runs/5678",
-      WEBHOOK_URL: webhookUrl,
-    },
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
