@@ -18,10 +18,25 @@ export const APP_UID = 1000;
 
 const hex = (bytes) => randomBytes(bytes).toString("hex");
 
+/** uid of `nobody` in the prom/prometheus and prom/alertmanager images (and its group, nogroup). */
+const NOBODY = 65534;
+
 /**
- * Every secret, in the order they are created. `readBy` says which container reads it: the app
- * runs as APP_UID, the postgres and redis images read theirs as root before dropping privileges.
+ * Who reads a file inside its container, as the owner (and group, for a second reader) it needs on
+ * this host: compose bind-mounts secret files with their host owner and mode. The postgres and
+ * redis images read theirs as root before dropping privileges, so root-owned files are fine there.
  */
+export const READERS = {
+  app: { uid: APP_UID, gid: APP_UID, mode: 0o600 },
+  // The metrics token: the app (owner) and Prometheus, which runs as nobody:nogroup (group read).
+  "app+prometheus": { uid: APP_UID, gid: NOBODY, mode: 0o640 },
+  grafana: { uid: 472, gid: 0, mode: 0o600 },
+  alertmanager: { uid: NOBODY, gid: NOBODY, mode: 0o600 },
+  postgres: { mode: 0o600 },
+  redis: { mode: 0o600 },
+};
+
+/** Every secret, in the order they are created; `readBy` is a key of READERS. */
 export const SECRETS = [
   { name: "postgres_password", readBy: "postgres", generate: () => hex(24) },
   {
@@ -32,9 +47,12 @@ export const SECRETS = [
   { name: "redis_password", readBy: "redis", generate: () => hex(24) },
   { name: "redis_url", readBy: "app", generate: (values) => `redis://:${values.redis_password}@redis:6379` },
   { name: "session_secret", readBy: "app", generate: () => hex(32) },
-  { name: "metrics_token", readBy: "app", generate: () => hex(32) },
+  { name: "metrics_token", readBy: "app+prometheus", generate: () => hex(32) },
   { name: "clerk_secret_key", readBy: "app", external: true, generate: () => "" },
   { name: "clerk_webhook_secret", readBy: "app", external: true, generate: () => "" },
+  // The compose `monitoring` profile.
+  { name: "grafana_admin_password", readBy: "grafana", generate: () => hex(24) },
+  { name: "alertmanager_webhook_url", readBy: "alertmanager", external: true, generate: () => "" },
 ];
 
 const passwordInUrl = (url) => {
@@ -46,7 +64,7 @@ const passwordInUrl = (url) => {
 };
 
 /** Creates the missing files in `dir`; returns what it did per secret ("created" | "kept"). */
-export function generateSecrets(dir, { log = () => {}, uid = process.getuid?.() } = {}) {
+export function generateSecrets(dir, { log = () => {}, uid = process.getuid?.(), chown = chownSync } = {}) {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const fileOf = (name) => path.join(dir, `${name}.txt`);
@@ -70,23 +88,32 @@ export function generateSecrets(dir, { log = () => {}, uid = process.getuid?.() 
       continue;
     }
     values[secret.name] ??= secret.generate(values);
-    writeFileSync(file, values[secret.name] ? `${values[secret.name]}\n` : "", { mode: 0o600, flag: "wx" });
-    chmodSync(file, 0o600);
-    // As root (sudo on a VM), hand the app's files to the image's user: compose mounts files as
-    // they are on the host, so uid 1000 must own what the app reads.
-    if (uid === 0 && secret.readBy === "app") chownSync(file, APP_UID, APP_UID);
+    const reader = READERS[secret.readBy];
+    writeFileSync(file, values[secret.name] ? `${values[secret.name]}\n` : "", { mode: reader.mode, flag: "wx" });
+    chmodSync(file, reader.mode);
+    // As root (sudo on a VM), hand each file to the user its container reads it as: compose mounts
+    // files as they are on the host.
+    if (uid === 0 && reader.uid !== undefined) chown(file, reader.uid, reader.gid);
     outcome[secret.name] = "created";
     log(
       `created  ${path.relative(process.cwd(), file)}${secret.external ? " (empty: paste the value from the provider, or leave empty if unused)" : ""}`,
     );
   }
-  if (uid !== undefined && uid !== 0 && uid !== APP_UID) {
-    log(
-      `\nNote: you are uid ${uid}, the app container runs as uid ${APP_UID} and reads its secret files as they are on\n` +
-        `this host. Give it access: sudo chown ${APP_UID}:${APP_UID} ${SECRETS.filter((s) => s.readBy === "app")
-          .map((s) => path.relative(process.cwd(), fileOf(s.name)))
-          .join(" ")}`,
-    );
+  if (uid !== undefined && uid !== 0) {
+    const commands = Object.entries(READERS)
+      .filter(([, reader]) => reader.uid !== undefined && !(reader.uid === uid && reader.gid === uid))
+      .map(([name, reader]) => {
+        const files = SECRETS.filter((s) => s.readBy === name).map((s) => path.relative(process.cwd(), fileOf(s.name)));
+        return files.length ? `  sudo chown ${reader.uid}:${reader.gid} ${files.join(" ")}` : "";
+      })
+      .filter(Boolean);
+    if (commands.length) {
+      log(
+        `\nNote: you are uid ${uid}; the containers read their secret files as they are on this host, as their\n` +
+          `own users (app ${APP_UID}, Prometheus and Alertmanager ${NOBODY}, Grafana 472). Give them access:\n` +
+          commands.join("\n"),
+      );
+    }
   }
   return outcome;
 }

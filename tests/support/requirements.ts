@@ -38,6 +38,16 @@ export const REQUIREMENTS = {
     available: () => runs("promtool", ["--version"]),
     install: "apt-get install --no-install-recommends prometheus",
   },
+  prometheus: {
+    available: () => runs("prometheus", ["--version"]),
+    install: "apt-get install --no-install-recommends prometheus",
+  },
+  amtool: {
+    available: () => runs("amtool", ["--version"]),
+    install: "apt-get install --no-install-recommends prometheus-alertmanager",
+  },
+  jq: { available: () => runs("jq", ["--version"]), install: "apt-get install jq" },
+  psql: { available: () => runs("psql", ["--version"]), install: "apt-get install postgresql-client" },
   pgbackrest: { available: () => runs("pgbackrest", ["version"]), install: "apt-get install pgbackrest" },
   caddy: { available: () => runs("caddy", ["version"]), install: "apt-get install caddy" },
 } satisfies Record<string, Requirement>;
