@@ -8,6 +8,7 @@ import "server-only";
  */
 export {
   getAuthContext,
+  hasRole,
   requireAuthContext,
   requirePageTenant,
   requirePageUser,
@@ -17,7 +18,6 @@ export {
   type Caller,
 } from "./tenant";
 export { announceAuthMode, endLocalSession, startLocalSession, type Session } from "./session";
-export { hasRole, roleFromClerk } from "./roles";
 export { HOME_PATH, SELECT_ORGANIZATION_PATH, SIGN_IN_PATH, SIGN_UP_PATH } from "./route-access";
 export {
   ensureTenant,
@@ -29,3 +29,4 @@ export {
   tenantsOfUser,
   upsertMembership,
 } from "./identity-store";
+export { roleFromClerk } from "./clerk";

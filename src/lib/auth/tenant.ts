@@ -7,7 +7,7 @@ import { ForbiddenError, UnauthorizedError } from "@/lib/errors";
 import { identifyRequest, timeDatabase } from "@/lib/observability";
 import { CLERK_SESSION_ACTOR, internalIdsOf } from "./clerk";
 import { upsertMembership } from "./identity-store";
-import { hasRole, type Role } from "./roles";
+import type { Role } from "@db/schema";
 import { SELECT_ORGANIZATION_PATH, SIGN_IN_PATH } from "./route-access";
 import { claimsTenant, getSession, type Session } from "./session";
 
@@ -154,6 +154,11 @@ export async function requirePageUser(): Promise<AuthContext & { organizations?:
   const context = await getAuthContext();
   if (!context) redirect(SIGN_IN_PATH);
   return context;
+}
+
+/** Whether `actual` grants what `required` needs: an admin may do everything a member may. */
+export function hasRole(actual: Role, required: Role): boolean {
+  return required === "member" || actual === "admin";
 }
 
 /** 403 unless the caller's role in the active tenant is at least `role`. Server-side, every time. */
