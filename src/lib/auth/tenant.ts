@@ -118,12 +118,17 @@ export function withTenant<T>(caller: Caller, fn: (tx: Transaction, tenant: Tena
   );
 }
 
+/** 403 no_active_tenant unless the session names a tenant. */
+export function requireTenantOf(session: Session): Session {
+  if (!claimsTenant(session)) throw new ForbiddenError("Select an organization to continue.", "no_active_tenant");
+  return session;
+}
+
 /** The session of a request that must name a tenant: 401 signed out, 403 no_active_tenant. */
 export async function requireTenantSession(): Promise<Session> {
   const session = await getSession();
   if (!session) throw new UnauthorizedError();
-  if (!claimsTenant(session)) throw new ForbiddenError("Select an organization to continue.", "no_active_tenant");
-  return session;
+  return requireTenantOf(session);
 }
 
 /** For pages: the verified caller and their organizations, or null when signed out. Once per request. */

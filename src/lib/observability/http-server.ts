@@ -4,7 +4,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { singleton } from "@/lib/singleton";
 import type { Metrics } from "./metrics";
-import { elapsedMs, REQUEST_ID_HEADER, requestStorage, resolveRequestId, type RequestContext } from "./request-context";
+import {
+  clientIpOf,
+  elapsedMs,
+  REQUEST_ID_HEADER,
+  requestStorage,
+  resolveRequestId,
+  type RequestContext,
+} from "./request-context";
 
 import { isQuietRoute, statusClass, type RouteMatcher } from "./route-pattern";
 
@@ -30,6 +37,8 @@ export interface HttpObservabilityOptions {
   matchRoute: RouteMatcher;
   /** The Sentry trace id active when the response finishes, if tracing is on. */
   traceId: () => string | undefined;
+  /** Proxies trusted to append to X-Forwarded-For (TRUSTED_PROXY_HOPS). */
+  trustedProxyHops: () => number;
 }
 
 export function installHttpObservability(options: HttpObservabilityOptions): void {
@@ -49,6 +58,11 @@ export function installHttpObservability(options: HttpObservabilityOptions): voi
       method: request.method ?? "GET",
       path,
       route: options.matchRoute(path),
+      clientIp: clientIpOf(
+        request.headers["x-forwarded-for"],
+        request.socket.remoteAddress,
+        options.trustedProxyHops(),
+      ),
       startedAt: process.hrtime.bigint(),
       dbMs: 0,
       dbCalls: 0,

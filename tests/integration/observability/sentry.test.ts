@@ -141,6 +141,30 @@ describe("Sentry on the server", () => {
   });
 });
 
+describe("user content in a failed query", () => {
+  it("reaches neither the logs nor Sentry: the values a user typed are redacted from database errors", async () => {
+    // Not a configured secret: only the database-error redaction can keep it out.
+    const typed = `typed-by-a-user-${Date.now()}`;
+    const response = await fetch(`${server.url}/api/v1/projects`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json" },
+      body: JSON.stringify({ name: `Plans ${typed}`, description: `Notes ${typed} alice@example.com` }),
+    });
+    expect(response.status).toBe(500);
+    const requestId = response.headers.get("x-request-id");
+    const envelope = await sentry.waitFor(() =>
+      sentry.envelopes.find((candidate) =>
+        candidate.items.some(
+          (item) => item.header.type === "event" && (item.payload as SentryEvent).tags?.request_id === requestId,
+        ),
+      ),
+    );
+    expect(envelope.raw).toContain("audit_events");
+    expect(envelope.raw).not.toContain(typed);
+    expect(server.logs.join("\n")).not.toContain(typed);
+  });
+});
+
 describe("request logs", () => {
   const linesOfRequest = () => jsonLogLines(server.logs).filter((line) => line.requestId === failure.requestId);
 
