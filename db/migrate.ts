@@ -29,22 +29,25 @@ export interface MigrationResult {
   total: number;
 }
 
-/** DATABASE_URL, or the trimmed content of the file named by DATABASE_URL_FILE. */
-export function databaseUrlFrom(env: Record<string, string | undefined>): string {
-  const direct = env.DATABASE_URL?.trim();
-  const file = env.DATABASE_URL_FILE?.trim();
-  if (direct && file) throw new Error("Set either DATABASE_URL or DATABASE_URL_FILE, not both.");
+/**
+ * DATABASE_URL, or the trimmed content of the file named by DATABASE_URL_FILE (`name` reads
+ * another variable the same way, e.g. RESTORE_DRILL_URL).
+ */
+export function databaseUrlFrom(env: Record<string, string | undefined>, name = "DATABASE_URL"): string {
+  const direct = env[name]?.trim();
+  const file = env[`${name}_FILE`]?.trim();
+  if (direct && file) throw new Error(`Set either ${name} or ${name}_FILE, not both.`);
   if (file) {
     try {
       const value = readFileSync(file, "utf8").trim();
       if (value) return value;
     } catch {
-      throw new Error(`DATABASE_URL_FILE: file ${file} cannot be read.`);
+      throw new Error(`${name}_FILE: file ${file} cannot be read.`);
     }
-    throw new Error(`DATABASE_URL_FILE: file ${file} is empty.`);
+    throw new Error(`${name}_FILE: file ${file} is empty.`);
   }
   if (direct) return direct;
-  throw new Error("DATABASE_URL (or DATABASE_URL_FILE) is required.");
+  throw new Error(`${name} (or ${name}_FILE) is required.`);
 }
 
 /** Host and database of a URL, never its credentials, for messages. */
