@@ -9,6 +9,7 @@
 #   BACKUP_S3_KEY_FILE / BACKUP_S3_KEY_SECRET_FILE. Off when BACKUP_S3_BUCKET is empty.
 #
 # Values never reach the process list or a log line; a missing or empty secret stops the caller.
+# Loading twice is harmless (a shell in the restore container, then slipway-backup inside it).
 
 slipway_read_secret() { # NAME_OF_FILE_VARIABLE -> prints the file's content without trailing newlines
   local variable=$1 file=${!1:-}
@@ -51,5 +52,4 @@ slipway_load_backup_secrets() {
     # The off-site copy is encrypted with the same passphrase as the local repository.
     export PGBACKREST_REPO2_CIPHER_PASS=${PGBACKREST_REPO1_CIPHER_PASS:-}
   fi
-  unset BACKUP_S3_KEY_FILE BACKUP_S3_KEY_SECRET_FILE
 }
