@@ -15,12 +15,17 @@ import path from "node:path";
 
 /** The image's app user (Dockerfile `USER 1000:1000`): it must be able to read the app's secrets. */
 export const APP_UID = 1000;
+/** The postgres user of the database image (official postgres image): the backup containers run as it. */
+export const POSTGRES_UID = 999;
+/** Who must own the files a container reads as a non-root user. */
+const OWNER_UID = { app: APP_UID, backup: POSTGRES_UID };
 
 const hex = (bytes) => randomBytes(bytes).toString("hex");
 
 /**
  * Every secret, in the order they are created. `readBy` says which container reads it: the app
- * runs as APP_UID, the postgres and redis images read theirs as root before dropping privileges.
+ * runs as APP_UID, the postgres and redis images read theirs as root before dropping privileges,
+ * the backup scheduler and the restore shell (`backup`) run as POSTGRES_UID.
  */
 export const SECRETS = [
   { name: "postgres_password", readBy: "postgres", generate: () => hex(24) },
@@ -35,6 +40,9 @@ export const SECRETS = [
   { name: "metrics_token", readBy: "app", generate: () => hex(32) },
   { name: "clerk_secret_key", readBy: "app", external: true, generate: () => "" },
   { name: "clerk_webhook_secret", readBy: "app", external: true, generate: () => "" },
+  { name: "pgbackrest_cipher_pass", readBy: "backup", generate: () => hex(32) },
+  { name: "backup_s3_key", readBy: "backup", external: true, generate: () => "" },
+  { name: "backup_s3_key_secret", readBy: "backup", external: true, generate: () => "" },
 ];
 
 const passwordInUrl = (url) => {
@@ -72,9 +80,10 @@ export function generateSecrets(dir, { log = () => {}, uid = process.getuid?.() 
     values[secret.name] ??= secret.generate(values);
     writeFileSync(file, values[secret.name] ? `${values[secret.name]}\n` : "", { mode: 0o600, flag: "wx" });
     chmodSync(file, 0o600);
-    // As root (sudo on a VM), hand the app's files to the image's user: compose mounts files as
-    // they are on the host, so uid 1000 must own what the app reads.
-    if (uid === 0 && secret.readBy === "app") chownSync(file, APP_UID, APP_UID);
+    // As root (sudo on a VM), hand each file to the user that reads it: compose mounts files as
+    // they are on the host, so uid 1000 must own what the app reads, uid 999 the backup's.
+    const owner = OWNER_UID[secret.readBy];
+    if (uid === 0 && owner !== undefined) chownSync(file, owner, owner);
     outcome[secret.name] = "created";
     log(
       `created  ${path.relative(process.cwd(), file)}${secret.external ? " (empty: paste the value from the provider, or leave empty if unused)" : ""}`,
@@ -86,6 +95,14 @@ export function generateSecrets(dir, { log = () => {}, uid = process.getuid?.() 
         `this host. Give it access: sudo chown ${APP_UID}:${APP_UID} ${SECRETS.filter((s) => s.readBy === "app")
           .map((s) => path.relative(process.cwd(), fileOf(s.name)))
           .join(" ")}`,
+    );
+  }
+  if (uid !== undefined && uid !== 0 && uid !== POSTGRES_UID) {
+    const backupFiles = SECRETS.filter((s) => s.readBy === "backup").map((s) =>
+      path.relative(process.cwd(), fileOf(s.name)),
+    );
+    log(
+      `The backup containers run as uid ${POSTGRES_UID}: sudo chown ${POSTGRES_UID}:${POSTGRES_UID} ${backupFiles.join(" ")}`,
     );
   }
   return outcome;

@@ -62,4 +62,12 @@ describe("npm run secrets:generate", () => {
     expect(contentOf(dir, "clerk_secret_key")).toBe("");
     expect(contentOf(dir, "clerk_webhook_secret")).toBe("");
   });
+
+  it("generates the backup repository's passphrase and leaves the off-site bucket's keys empty", () => {
+    const dir = freshDir();
+    generateSecrets(dir, asUser);
+    expect(contentOf(dir, "pgbackrest_cipher_pass")).toMatch(/^[0-9a-f]{64}$/);
+    expect(contentOf(dir, "backup_s3_key")).toBe("");
+    expect(contentOf(dir, "backup_s3_key_secret")).toBe("");
+  });
 });
