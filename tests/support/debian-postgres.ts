@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
@@ -58,6 +58,14 @@ export function scratchDir(prefix: string): string {
   return dir;
 }
 
+/** mkdir (with parents) of a directory the cluster user owns, e.g. a socket directory or a restore target. */
+export function ownedDir(dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const user = clusterUser();
+  if (user) chownSync(dir, user.uid, user.gid);
+  return dir;
+}
+
 export function removeScratchDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -108,6 +116,8 @@ export interface ClusterOptions {
    * postgres command line is appended. The wrapper must exec it, so the PID stays the server's.
    */
   wrapper?: string[];
+  /** More server options, e.g. ["-c", "config_file=..."]. */
+  args?: string[];
 }
 
 export interface Cluster {
@@ -160,6 +170,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     "listen_addresses=127.0.0.1",
     "-c",
     `unix_socket_directories=${options.socketDir}`,
+    ...(options.args ?? []),
   ];
   const [command, ...args] = [...(options.wrapper ?? []), ...serverArgs];
   let output = "";
