@@ -132,7 +132,10 @@ describe.skipIf(skip)("point-in-time recovery (pgBackRest with the compose stack
         timeoutMs: 120_000,
       });
       expect(drill.code, drill.stdout + drill.stderr).toBe(0);
+      expect(drill.stdout).toMatch(/drill: recovered and promoted in \d+ s/);
       expect(drill.stdout).toContain(`tenants=${tenants}`);
+      expect(drill.stdout).toContain("drill OK");
+      expect(existsSync(path.join(drillDir, "PG_VERSION")), "the drill removes its copy").toBe(false);
     } finally {
       stopLeftoverServer(drillDir);
     }
