@@ -12,7 +12,7 @@
 # Without a Docker engine, buildah builds the same file: see docs/deployment.md and scripts/test-container.sh.
 # Forking: change SOURCE_URL (OCI label) below; everything else is project-neutral.
 
-# Node.js major version. Debian slim (glibc) on purpose: see docs/decisions/0020-container-image.md.
+# Node.js major version. Debian slim (glibc) on purpose: see docs/decisions/0020-one-image-debian-slim-and-platform-manifests.md.
 ARG NODE_VERSION=24
 
 # ---- base: the runtime shared by every stage -------------------------------------------------------

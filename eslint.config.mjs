@@ -1,6 +1,24 @@
 import nextCoreWebVitals from "eslint-config-next/core-web-vitals";
 import nextTypescript from "eslint-config-next/typescript";
 
+/**
+ * Boundaries (docs/decisions/0005-enforced-boundaries.md). Dependencies point one way:
+ * src/app → src/features → src/lib → db, with src/components (shared UI) beside features. Each
+ * concern's public surface is its index (`@/lib/<concern>`, `@/features/<feature>`) plus, where a
+ * concern has browser-safe parts, `@/lib/<concern>/client`. Nothing reaches into another
+ * concern's files. Import cycles are found by madge (`npm run lint:cycles`): eslint-plugin-import's
+ * no-cycle takes over a minute on this tree, madge a few seconds.
+ */
+const PUBLIC_SURFACE =
+  "Import another concern through its public surface: @/lib/<concern> (or @/lib/<concern>/client for browser-safe parts), @/features/<feature>, @db/schema.";
+const deepImport = (allowedLibEntries = "client") => ({
+  regex: `^(@/lib/[^/]+/(?!(${allowedLibEntries})$).+|@/features/[^/]+/.+|@db/(?!schema$|migrations/meta/_journal\\.json$).+)`,
+  message: PUBLIC_SURFACE,
+});
+const DEEP_IMPORT = deepImport();
+const noImportsOf = (regex, message) => ({ regex, message });
+const restrict = (...patterns) => ["error", { patterns }];
+
 const config = [
   ...nextCoreWebVitals,
   ...nextTypescript,
@@ -9,11 +27,14 @@ const config = [
       ".next/**",
       "dist/**",
       ".data/**",
+      ".releases/**",
       "node_modules/**",
       "next-env.d.ts",
       "test-results/**",
       "reports/**",
       "playwright-report/**",
+      // Deliberate violations, linted by tests/unit/lint/boundaries.test.ts.
+      "tests/fixtures/boundaries/**",
     ],
   },
   {
@@ -30,6 +51,76 @@ const config = [
         "error",
         { object: "process", property: "env", message: "Read configuration through @/lib/env." },
       ],
+    },
+  },
+  {
+    files: ["src/**/*.{ts,tsx}", "db/**/*.ts", "scripts/**/*.{ts,mts}", "*.ts"],
+    rules: {
+      "no-restricted-imports": restrict(DEEP_IMPORT),
+    },
+  },
+  {
+    // src/proxy.ts takes the auth step from its own small entry (a smaller proxy bundle).
+    files: ["src/proxy.ts"],
+    rules: { "no-restricted-imports": restrict(deepImport("client|proxy")) },
+  },
+  {
+    files: ["src/lib/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": restrict(
+        DEEP_IMPORT,
+        noImportsOf(
+          "^@/(app|features|components)(/|$)",
+          "src/lib is infrastructure: it imports no feature, page or UI.",
+        ),
+        noImportsOf(
+          "^\\.\\./",
+          "Import another concern through its public surface (@/lib/<concern>), not a relative path.",
+        ),
+      ),
+    },
+  },
+  {
+    files: ["src/components/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": restrict(
+        DEEP_IMPORT,
+        noImportsOf("^@/(app|features)(/|$)", "Shared UI imports no feature or page."),
+      ),
+    },
+  },
+  {
+    files: ["src/features/*/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": restrict(
+        DEEP_IMPORT,
+        noImportsOf("^@/app(/|$)", "Features import no page or route."),
+        noImportsOf(
+          "^\\.\\./",
+          "Import another feature through its index (@/features/<feature>), not a relative path.",
+        ),
+      ),
+    },
+  },
+  {
+    files: ["src/features/*/components/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": restrict(
+        DEEP_IMPORT,
+        noImportsOf("^@/app(/|$)", "Features import no page or route."),
+        noImportsOf("^\\.\\./\\.\\./", "Import another feature through its index (@/features/<feature>)."),
+      ),
+    },
+  },
+  {
+    // The migrator, seed and backups are command-line tools under db/: they take configuration from
+    // @/lib/env (the same secret reader as the app) and nothing else from src/.
+    files: ["db/**/*.ts"],
+    rules: {
+      "no-restricted-imports": restrict(
+        DEEP_IMPORT,
+        noImportsOf("^@/(?!lib/env$)", "db/ is the bottom layer: it may only read configuration (@/lib/env)."),
+      ),
     },
   },
 ];

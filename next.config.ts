@@ -1,16 +1,12 @@
-import { readFileSync } from "node:fs";
 import { withSentryConfig } from "@sentry/nextjs/config";
 import type { NextConfig } from "next";
+// The env concern's plain reader (./load has no path aliases, which next.config.ts's loader cannot
+// resolve inside imported files): the build reads secrets exactly as the app does.
+import { optionalSecret } from "./src/lib/env/load";
 import packageJson from "./package.json" with { type: "json" };
 
-/** A build-time secret from NAME or NAME_FILE (as at runtime); undefined when neither is set. */
-function buildSecret(name: string): string | undefined {
-  const file = process.env[`${name}_FILE`];
-  if (file) return readFileSync(file, "utf8").trim() || undefined;
-  return process.env[name] || undefined;
-}
-
-const sentryAuthToken = buildSecret("SENTRY_AUTH_TOKEN");
+/** The source-map upload token, read like every secret (NAME or NAME_FILE); absent: no upload. */
+const sentryAuthToken = optionalSecret("SENTRY_AUTH_TOKEN", process.env);
 
 /**
  * One config file for the whole app. Nothing here reads runtime secrets: configuration is read

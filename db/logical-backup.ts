@@ -55,7 +55,7 @@ function versionOf(program: string): { major: number; version: string } | undefi
  * (/usr/lib/postgresql/<major>/bin, /usr/pgsql-<major>/bin, Homebrew's postgresql@<major>) and
  * the PATH.
  */
-export function findClientTools(env: Record<string, string | undefined> = process.env): ClientTools {
+function findClientTools(env: Record<string, string | undefined> = process.env): ClientTools {
   const dirs = env.PG_BIN_DIR ? [env.PG_BIN_DIR] : [...candidateBinDirs(), ""];
   let best: ClientTools | undefined;
   for (const dir of dirs) {
@@ -76,7 +76,7 @@ export function findClientTools(env: Record<string, string | undefined> = proces
 }
 
 /** pg_dump and pg_restore refuse servers newer than themselves: say so before they do. */
-export function assertToolsFit(tools: ClientTools, serverVersionNum: number, target: string): void {
+function assertToolsFit(tools: ClientTools, serverVersionNum: number, target: string): void {
   const serverMajor = Math.floor(serverVersionNum / 10_000);
   if (tools.major < serverMajor) {
     throw new Error(
@@ -131,7 +131,7 @@ export interface DatabaseFacts {
  * Facts about the database `sql` is in, read inside the caller's transaction. Text forms of values
  * depend on session settings, so they are fixed here (the same on every server).
  */
-export async function databaseFacts(sql: postgres.TransactionSql): Promise<DatabaseFacts> {
+async function databaseFacts(sql: postgres.TransactionSql): Promise<DatabaseFacts> {
   await sql`set local timezone = 'UTC'`;
   await sql`set local datestyle = 'ISO, YMD'`;
   await sql`set local intervalstyle = 'postgres'`;
@@ -167,7 +167,7 @@ export async function databaseFacts(sql: postgres.TransactionSql): Promise<Datab
 }
 
 /** Differences between what was dumped and what a database holds now, as sentences ([] = equal). */
-export function compareFacts(expected: DatabaseFacts, actual: DatabaseFacts): string[] {
+function compareFacts(expected: DatabaseFacts, actual: DatabaseFacts): string[] {
   const problems: string[] = [];
   if (
     expected.migrations.applied !== actual.migrations.applied ||
@@ -241,7 +241,7 @@ const dateOfCompact = (stamp: string) =>
     `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`,
   );
 
-export const manifestPathOf = (dumpFile: string) => dumpFile.replace(/\.dump$/, ".manifest.json");
+const manifestPathOf = (dumpFile: string) => dumpFile.replace(/\.dump$/, ".manifest.json");
 
 export interface DumpFile {
   file: string;
@@ -250,7 +250,7 @@ export interface DumpFile {
 }
 
 /** The dumps in `dir` named by db:backup, oldest first. */
-export function listDumps(dir: string): DumpFile[] {
+function listDumps(dir: string): DumpFile[] {
   return readdirSync(dir)
     .map((name) => ({ name, match: DUMP_NAME.exec(name) }))
     .filter(({ match }) => match)
@@ -262,7 +262,7 @@ export function listDumps(dir: string): DumpFile[] {
     .sort((a, b) => a.takenAt.getTime() - b.takenAt.getTime());
 }
 
-export function readManifest(dumpFile: string): Manifest {
+function readManifest(dumpFile: string): Manifest {
   const file = manifestPathOf(dumpFile);
   if (!existsSync(file)) throw new Error(`${path.basename(file)} is missing: db:backup writes one beside every dump.`);
   try {
@@ -346,7 +346,7 @@ export async function backupDatabase(
 // ---- restores ----------------------------------------------------------------------------------------
 
 /** A restore that was not attempted because it would have replaced data (exit code 1, nothing changed). */
-export class RestoreRefused extends Error {}
+class RestoreRefused extends Error {}
 
 /** The statements of migration 0001 that create the application role and let the connecting user use it. */
 function applicationRoleStatements(): string[] {

@@ -1,6 +1,6 @@
 /**
  * Applies db/migrations to the database: a release step, run before new code serves traffic,
- * never inside `next build` or at server start (ADR 0012).
+ * never inside `next build` or at server start (ADR 0011).
  *
  *   npm run db:migrate                      # development (tsx)
  *   node db/migrate.mjs                     # production image (bundled, needs only Node)
@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { requireSecret } from "@/lib/env";
 
 /** Arbitrary, fixed: every Slipway migrator in one database contends for this advisory lock. */
 export const MIGRATION_LOCK_KEY = 4_242_001_337;
@@ -29,25 +30,9 @@ export interface MigrationResult {
   total: number;
 }
 
-/**
- * DATABASE_URL, or the trimmed content of the file named by DATABASE_URL_FILE (`name` reads
- * another variable the same way, e.g. RESTORE_DRILL_URL).
- */
-export function databaseUrlFrom(env: Record<string, string | undefined>, name = "DATABASE_URL"): string {
-  const direct = env[name]?.trim();
-  const file = env[`${name}_FILE`]?.trim();
-  if (direct && file) throw new Error(`Set either ${name} or ${name}_FILE, not both.`);
-  if (file) {
-    try {
-      const value = readFileSync(file, "utf8").trim();
-      if (value) return value;
-    } catch {
-      throw new Error(`${name}_FILE: file ${file} cannot be read.`);
-    }
-    throw new Error(`${name}_FILE: file ${file} is empty.`);
-  }
-  if (direct) return direct;
-  throw new Error(`${name} (or ${name}_FILE) is required.`);
+/** DATABASE_URL, or the content of DATABASE_URL_FILE: read exactly as the app reads it. */
+export function databaseUrlFrom(env: Record<string, string | undefined>): string {
+  return requireSecret("DATABASE_URL", env);
 }
 
 /** Host and database of a URL, never its credentials, for messages. */

@@ -1,9 +1,9 @@
 /**
  * `npm run db:restore-drill -- DIR`: proves the newest dump in DIR restores. Restores it into a
- * scratch database created on the server at RESTORE_DRILL_URL (or _FILE; default: the DATABASE_URL
- * server), checks it against the dump's manifest (migration version, row counts, checksums,
- * row-level security), prints the recovery time and drops the scratch database. Exits 1 on any
- * mismatch or an unreadable dump. See docs/runbooks/backups.md ("Restore drills").
+ * scratch database created on the server at RESTORE_DRILL_URL (default: the DATABASE_URL server),
+ * checks it against the dump's manifest (migration version, row counts, checksums, row-level
+ * security), prints the recovery time and drops the scratch database. Exits 1 on any mismatch or
+ * an unreadable dump. See docs/runbooks/backups.md ("Restore drills").
  */
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,10 +16,8 @@ async function main(): Promise<void> {
   try {
     const { positionals } = parseArgs({ allowPositionals: true, options: {} });
     if (positionals.length !== 1) throw new Error("usage: npm run db:restore-drill -- DIR");
-    const url =
-      process.env.RESTORE_DRILL_URL || process.env.RESTORE_DRILL_URL_FILE
-        ? databaseUrlFrom(process.env, "RESTORE_DRILL_URL")
-        : databaseUrlFrom(process.env);
+    // The scratch database's server: RESTORE_DRILL_URL, else the DATABASE_URL server.
+    const url = process.env.RESTORE_DRILL_URL?.trim() || databaseUrlFrom(process.env);
     target = describeDatabase(url);
     const result = await restoreDrill(path.resolve(positionals[0]!), url);
     const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

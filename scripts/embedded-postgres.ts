@@ -33,6 +33,8 @@ export interface EmbeddedPostgresOptions {
   /** false: the data directory is deleted on stop (throwaway test clusters). */
   persistent: boolean;
   onLog?: (message: string) => void;
+  /** More server settings, e.g. { log_statement: "all" } (tests that count statements). */
+  settings?: Record<string, string>;
 }
 
 const USER = "postgres";
@@ -66,7 +68,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: options.persistent,
     createPostgresUser: isRoot,
     // Clusters started here live only on loopback.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
+    ],
     onLog: log,
     onError: (error) => log(String(error)),
   });

@@ -15,18 +15,32 @@ import path from "node:path";
 
 /** The image's app user (Dockerfile `USER 1000:1000`): it must be able to read the app's secrets. */
 export const APP_UID = 1000;
-/** The postgres user of the database image (official postgres image): the backup containers run as it. */
+/** The postgres user of the database image (db/postgres/Dockerfile, from the official postgres image). */
 export const POSTGRES_UID = 999;
-/** Who must own the files a container reads as a non-root user. */
-const OWNER_UID = { app: APP_UID, backup: POSTGRES_UID };
 
 const hex = (bytes) => randomBytes(bytes).toString("hex");
 
+/** uid of `nobody` in the prom/prometheus and prom/alertmanager images (and its group, nogroup). */
+const NOBODY = 65534;
+
 /**
- * Every secret, in the order they are created. `readBy` says which container reads it: the app
- * runs as APP_UID, the postgres and redis images read theirs as root before dropping privileges,
- * the backup scheduler and the restore shell (`backup`) run as POSTGRES_UID.
+ * Who reads a file inside its container, as the owner (and group, for a second reader) it needs on
+ * this host: compose bind-mounts secret files with their host owner and mode. The postgres and
+ * redis images read theirs as root before dropping privileges, so root-owned files are fine there.
  */
+export const READERS = {
+  app: { uid: APP_UID, gid: APP_UID, mode: 0o600 },
+  // The metrics token: the app (owner) and Prometheus, which runs as nobody:nogroup (group read).
+  "app+prometheus": { uid: APP_UID, gid: NOBODY, mode: 0o640 },
+  grafana: { uid: 472, gid: 0, mode: 0o600 },
+  alertmanager: { uid: NOBODY, gid: NOBODY, mode: 0o600 },
+  postgres: { mode: 0o600 },
+  redis: { mode: 0o600 },
+  // The backup scheduler and the restore shell run as postgres; the postgres service reads them as root.
+  backup: { uid: POSTGRES_UID, gid: POSTGRES_UID, mode: 0o600 },
+};
+
+/** Every secret, in the order they are created; `readBy` is a key of READERS. */
 export const SECRETS = [
   { name: "postgres_password", readBy: "postgres", generate: () => hex(24) },
   {
@@ -37,9 +51,13 @@ export const SECRETS = [
   { name: "redis_password", readBy: "redis", generate: () => hex(24) },
   { name: "redis_url", readBy: "app", generate: (values) => `redis://:${values.redis_password}@redis:6379` },
   { name: "session_secret", readBy: "app", generate: () => hex(32) },
-  { name: "metrics_token", readBy: "app", generate: () => hex(32) },
+  { name: "metrics_token", readBy: "app+prometheus", generate: () => hex(32) },
   { name: "clerk_secret_key", readBy: "app", external: true, generate: () => "" },
   { name: "clerk_webhook_secret", readBy: "app", external: true, generate: () => "" },
+  // The compose `monitoring` profile.
+  { name: "grafana_admin_password", readBy: "grafana", generate: () => hex(24) },
+  { name: "alertmanager_webhook_url", readBy: "alertmanager", external: true, generate: () => "" },
+  // Backups: the pgBackRest repository's passphrase, the optional off-site bucket's keys.
   { name: "pgbackrest_cipher_pass", readBy: "backup", generate: () => hex(32) },
   { name: "backup_s3_key", readBy: "backup", external: true, generate: () => "" },
   { name: "backup_s3_key_secret", readBy: "backup", external: true, generate: () => "" },
@@ -54,7 +72,7 @@ const passwordInUrl = (url) => {
 };
 
 /** Creates the missing files in `dir`; returns what it did per secret ("created" | "kept"). */
-export function generateSecrets(dir, { log = () => {}, uid = process.getuid?.() } = {}) {
+export function generateSecrets(dir, { log = () => {}, uid = process.getuid?.(), chown = chownSync } = {}) {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const fileOf = (name) => path.join(dir, `${name}.txt`);
@@ -78,32 +96,32 @@ export function generateSecrets(dir, { log = () => {}, uid = process.getuid?.() 
       continue;
     }
     values[secret.name] ??= secret.generate(values);
-    writeFileSync(file, values[secret.name] ? `${values[secret.name]}\n` : "", { mode: 0o600, flag: "wx" });
-    chmodSync(file, 0o600);
-    // As root (sudo on a VM), hand each file to the user that reads it: compose mounts files as
-    // they are on the host, so uid 1000 must own what the app reads, uid 999 the backup's.
-    const owner = OWNER_UID[secret.readBy];
-    if (uid === 0 && owner !== undefined) chownSync(file, owner, owner);
+    const reader = READERS[secret.readBy];
+    writeFileSync(file, values[secret.name] ? `${values[secret.name]}\n` : "", { mode: reader.mode, flag: "wx" });
+    chmodSync(file, reader.mode);
+    // As root (sudo on a VM), hand each file to the user its container reads it as: compose mounts
+    // files as they are on the host.
+    if (uid === 0 && reader.uid !== undefined) chown(file, reader.uid, reader.gid);
     outcome[secret.name] = "created";
     log(
       `created  ${path.relative(process.cwd(), file)}${secret.external ? " (empty: paste the value from the provider, or leave empty if unused)" : ""}`,
     );
   }
-  if (uid !== undefined && uid !== 0 && uid !== APP_UID) {
-    log(
-      `\nNote: you are uid ${uid}, the app container runs as uid ${APP_UID} and reads its secret files as they are on\n` +
-        `this host. Give it access: sudo chown ${APP_UID}:${APP_UID} ${SECRETS.filter((s) => s.readBy === "app")
-          .map((s) => path.relative(process.cwd(), fileOf(s.name)))
-          .join(" ")}`,
-    );
-  }
-  if (uid !== undefined && uid !== 0 && uid !== POSTGRES_UID) {
-    const backupFiles = SECRETS.filter((s) => s.readBy === "backup").map((s) =>
-      path.relative(process.cwd(), fileOf(s.name)),
-    );
-    log(
-      `The backup containers run as uid ${POSTGRES_UID}: sudo chown ${POSTGRES_UID}:${POSTGRES_UID} ${backupFiles.join(" ")}`,
-    );
+  if (uid !== undefined && uid !== 0) {
+    const commands = Object.entries(READERS)
+      .filter(([, reader]) => reader.uid !== undefined && !(reader.uid === uid && reader.gid === uid))
+      .map(([name, reader]) => {
+        const files = SECRETS.filter((s) => s.readBy === name).map((s) => path.relative(process.cwd(), fileOf(s.name)));
+        return files.length ? `  sudo chown ${reader.uid}:${reader.gid} ${files.join(" ")}` : "";
+      })
+      .filter(Boolean);
+    if (commands.length) {
+      log(
+        `\nNote: you are uid ${uid}; the containers read their secret files as they are on this host, as their\n` +
+          `own users (app ${APP_UID}, Prometheus and Alertmanager ${NOBODY}, Grafana 472, backups ${POSTGRES_UID}). Give them access:\n` +
+          commands.join("\n"),
+      );
+    }
   }
   return outcome;
 }

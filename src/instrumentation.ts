@@ -4,21 +4,19 @@ import * as Sentry from "@sentry/nextjs";
  * Runs once when a server process starts (before it serves). Fails fast on invalid configuration:
  * one message naming every bad variable, no stack trace, exit code 1. Then starts observability
  * (Sentry, off without a DSN; per-request ids, log lines and metrics) and installs graceful shutdown
- * (drain, flush Sentry, close, clean up) for the standalone server.
+ * (drain, flush Sentry, close, clean up) for the standalone server. Nothing runs on the Edge runtime.
  */
 export async function register() {
-  if (process.env.NEXT_RUNTIME === "edge") {
-    await import("../sentry.edge.config");
-    return;
-  }
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { validateConfigAtStartup } = await import("@/lib/env/startup");
+  const { validateConfigAtStartup } = await import("@/lib/env");
   validateConfigAtStartup();
   await import("../sentry.server.config");
-  const { installObservability } = await import("@/lib/observability");
+  const { installObservability, observeHealth, requestLogger } = await import("@/lib/observability");
   installObservability();
-  const { prepareAuthAtStartup } = await import("@/lib/auth/startup");
-  prepareAuthAtStartup();
+  const { healthSnapshot } = await import("@/lib/health");
+  observeHealth(healthSnapshot);
+  const { announceAuthMode } = await import("@/lib/auth");
+  announceAuthMode(requestLogger());
   const { installShutdownHandlers } = await import("@/lib/shutdown");
   installShutdownHandlers();
 }

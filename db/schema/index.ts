@@ -4,3 +4,4 @@ export * from "./memberships";
 export * from "./projects";
 export * from "./audit-events";
 export * from "./webhook-events";
+export * from "./revoked-sessions";

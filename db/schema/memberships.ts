@@ -3,6 +3,8 @@ import { tenants } from "./tenants";
 import { users } from "./users";
 
 export const membershipRole = pgEnum("membership_role", ["admin", "member"]);
+/** A member's role in a tenant; "admin" may manage members and delete data. */
+export type Role = (typeof membershipRole.enumValues)[number];
 
 export const memberships = pgTable(
   "memberships",

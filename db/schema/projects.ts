@@ -4,6 +4,7 @@ import { tenants } from "./tenants";
 import { users } from "./users";
 
 export const projectStatus = pgEnum("project_status", ["active", "paused", "archived"]);
+export type ProjectStatus = (typeof projectStatus.enumValues)[number];
 
 export const PROJECT_NAME_MAX = 100;
 export const PROJECT_DESCRIPTION_MAX = 2000;

@@ -25,3 +25,15 @@ test("the landing page fits a phone screen without horizontal scrolling", async 
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
 });
+
+test("a public demo (local auth in production) says so on every page", async ({ page }) => {
+  await page.goto("/", { waitUntil: "load" });
+  const demoMode = await page.evaluate(
+    () =>
+      (window as unknown as { __SLIPWAY_PUBLIC_CONFIG__?: { demoMode?: boolean } }).__SLIPWAY_PUBLIC_CONFIG__?.demoMode,
+  );
+  test.skip(demoMode !== true, "this deployment is not a demo (Clerk, or not production)");
+  await expect(page.getByTestId("local-mode-banner")).toBeVisible();
+  await page.goto("/sign-in");
+  await expect(page.getByTestId("local-mode-banner")).toBeVisible();
+});

@@ -28,11 +28,13 @@ test("the page hands the browser its runtime config and no unexpected third-part
     if (request.resourceType() === "script") scripts.push(request.url());
   });
   await page.goto("/", { waitUntil: "networkidle" });
-  const text = await page.locator("#slipway-public-config").textContent();
-  const config = JSON.parse(text ?? "null") as {
+  const config = (await page.evaluate(
+    () => (window as unknown as Record<string, unknown>).__SLIPWAY_PUBLIC_CONFIG__,
+  )) as {
     sentry: { tunnel: string } | null;
     analytics: { scriptUrl: string } | null;
   };
+  expect(config).toBeTruthy();
   if (config.sentry) expect(config.sentry.tunnel).toBe("/monitoring");
   const origin = new URL(page.url()).origin;
   const allowed = new Set([origin, ...(config.analytics ? [new URL(config.analytics.scriptUrl).origin] : [])]);

@@ -46,12 +46,21 @@ export const REQUIREMENTS = {
     available: () => runs("promtool", ["--version"]),
     install: "apt-get install --no-install-recommends prometheus",
   },
+  prometheus: {
+    available: () => runs("prometheus", ["--version"]),
+    install: "apt-get install --no-install-recommends prometheus",
+  },
+  amtool: {
+    available: () => runs("amtool", ["--version"]),
+    install: "apt-get install --no-install-recommends prometheus-alertmanager",
+  },
+  jq: { available: () => runs("jq", ["--version"]), install: "apt-get install jq" },
+  psql: { available: () => runs("psql", ["--version"]), install: "apt-get install postgresql-client" },
   pgbackrest: { available: () => runs("pgbackrest", ["version"]), install: "apt-get install pgbackrest" },
   caddy: { available: () => runs("caddy", ["version"]), install: "apt-get install caddy" },
   // Debian's server packages (/usr/lib/postgresql/<major>/bin): clusters whose files a test controls.
   postgresql: { available: debianPostgresServer, install: "apt-get install postgresql" },
   faketime: { available: () => runs("faketime", ["--version"]), install: "apt-get install faketime" },
-  jq: { available: () => runs("jq", ["--version"]), install: "apt-get install jq" },
 } satisfies Record<string, Requirement>;
 
 export type RequirementName = keyof typeof REQUIREMENTS;

@@ -1,103 +1,70 @@
 import "server-only";
-import { and, asc, eq, inArray, isNull } from "drizzle-orm";
-import { memberships, tenants, users } from "@db/schema";
-import type { Role } from "@/lib/auth";
-import { getDb, withTenant, withUser } from "@/lib/db";
-
-export interface MembershipChoice {
-  tenantId: string;
-  tenantName: string;
-  tenantSlug: string;
-  role: Role;
-}
+import { and, asc, eq, isNull, like } from "drizzle-orm";
+import { memberships, tenants, users, type Role } from "@db/schema";
+import { enterScope, getDb } from "@/lib/db";
+import { singleton } from "@/lib/singleton";
 
 export interface SignInChoice {
   userId: string;
   name: string | null;
   email: string | null;
-  memberships: MembershipChoice[];
+  memberships: { tenantId: string; tenantName: string; role: Role }[];
 }
 
-/** The organizations a user belongs to (their own memberships, read through RLS), by name. */
-export async function listMembershipsOf(userId: string): Promise<MembershipChoice[]> {
-  const own = await withUser(userId, (tx) =>
-    tx
-      .select({ tenantId: memberships.tenantId, role: memberships.role })
-      .from(memberships)
-      .where(eq(memberships.userId, userId)),
-  );
-  if (own.length === 0) return [];
-  const rows = await getDb()
-    .select({ id: tenants.id, name: tenants.name, slug: tenants.slug })
-    .from(tenants)
-    .where(
-      and(
-        inArray(
-          tenants.id,
-          own.map((membership) => membership.tenantId),
-        ),
-        isNull(tenants.deletedAt),
-      ),
-    )
-    .orderBy(asc(tenants.name));
-  const roleOf = new Map(own.map((membership) => [membership.tenantId, membership.role]));
-  return rows.map((tenant) => ({
-    tenantId: tenant.id,
-    tenantName: tenant.name,
-    tenantSlug: tenant.slug,
-    role: roleOf.get(tenant.id)!,
-  }));
+/** Local mode offers the demo users only: the seed's (external ids `local_*`), never Clerk-provisioned ones. */
+const DEMO_USER_ID_PATTERN = "local\\_%";
+/** Enough for any demo; bounds what an anonymous visitor makes the server read. */
+const MAX_CHOICES = 20;
+/** The list is the same for every visitor: read it at most this often. */
+const CHOICES_TTL_MS = 5_000;
+
+const cached = singleton("auth.sign-in-choices", () => ({
+  at: 0,
+  choices: undefined as Promise<SignInChoice[]> | undefined,
+}));
+
+async function readSignInChoices(): Promise<SignInChoice[]> {
+  return getDb().transaction(async (tx) => {
+    const demoUsers = await tx
+      .select({ id: users.id, name: users.name, email: users.email })
+      .from(users)
+      .where(and(like(users.externalUserId, DEMO_USER_ID_PATTERN), isNull(users.deletedAt)))
+      .orderBy(asc(users.name), asc(users.email))
+      .limit(MAX_CHOICES);
+    const choices: SignInChoice[] = [];
+    for (const user of demoUsers) {
+      // Each user's memberships are readable only in that user's scope (row-level security).
+      await enterScope(tx, { userId: user.id });
+      const rows = await tx
+        .select({ tenantId: memberships.tenantId, tenantName: tenants.name, role: memberships.role })
+        .from(memberships)
+        .innerJoin(tenants, and(eq(tenants.id, memberships.tenantId), isNull(tenants.deletedAt)))
+        .where(eq(memberships.userId, user.id))
+        .orderBy(asc(tenants.name));
+      choices.push({ userId: user.id, name: user.name, email: user.email, memberships: rows });
+    }
+    return choices;
+  });
 }
 
-/** Local mode's sign-in list: every active user and their organizations (the seeded demo users in dev). */
-export async function listSignInChoices(limit = 50): Promise<SignInChoice[]> {
-  const rows = await getDb()
-    .select({ id: users.id, name: users.name, email: users.email })
-    .from(users)
-    .where(isNull(users.deletedAt))
-    .orderBy(asc(users.name), asc(users.email))
-    .limit(limit);
-  return Promise.all(
-    rows.map(async (user) => ({
-      userId: user.id,
-      name: user.name,
-      email: user.email,
-      memberships: await listMembershipsOf(user.id),
-    })),
-  );
+/**
+ * Local mode's sign-in list: the demo users and their organizations. Shared by every visitor for
+ * CHOICES_TTL_MS (a user or membership created meanwhile shows up that much later).
+ */
+export function listSignInChoices(): Promise<SignInChoice[]> {
+  if (!cached.choices || Date.now() - cached.at > CHOICES_TTL_MS) {
+    cached.at = Date.now();
+    cached.choices = readSignInChoices().catch((error: unknown) => {
+      cached.choices = undefined;
+      throw error;
+    });
+  }
+  return cached.choices;
 }
 
-export async function findActiveUser(
-  userId: string,
-): Promise<{ id: string; name: string | null; email: string | null } | undefined> {
-  const [row] = await getDb()
-    .select({ id: users.id, name: users.name, email: users.email })
-    .from(users)
-    .where(and(eq(users.id, userId), isNull(users.deletedAt)));
-  return row;
-}
-
-export interface Member {
-  membershipId: string;
-  userId: string;
-  name: string | null;
-  email: string | null;
-  role: Role;
-}
-
-/** Members of the tenant, read inside the tenant (RLS). */
-export async function listMembers(tenantId: string): Promise<Member[]> {
-  return withTenant(tenantId, (tx) =>
-    tx
-      .select({
-        membershipId: memberships.id,
-        userId: users.id,
-        name: users.name,
-        email: users.email,
-        role: memberships.role,
-      })
-      .from(memberships)
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .orderBy(asc(users.name), asc(users.email)),
-  );
+/** Whether the sign-in page offers signing in as `userId` (into `tenantId`, when given). */
+export async function isOfferedSignIn(userId: string, tenantId: string | undefined): Promise<boolean> {
+  const choice = (await listSignInChoices()).find((candidate) => candidate.userId === userId);
+  if (!choice) return false;
+  return tenantId === undefined || choice.memberships.some((membership) => membership.tenantId === tenantId);
 }

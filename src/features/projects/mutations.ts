@@ -1,32 +1,17 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
-import { auditEvents, projects } from "@db/schema";
-import { requireRole, type TenantContext } from "@/lib/auth";
-import { withTenant, type TenantTransaction } from "@/lib/db";
+import { projects } from "@db/schema";
+import { requireRole, withTenant, type Caller } from "@/lib/auth";
+import { audit } from "@/lib/db";
 import { ConflictError, NotFoundError } from "@/lib/errors";
-import { toProject, type Project } from "./project";
-import { projectColumns } from "./queries";
+import { projectColumns, toProject, type Project } from "./queries";
 import type { CreateProjectInput, UpdateProjectInput } from "./schemas";
 
 // Every mutation writes its audit_events row in the same transaction: both commit or neither does.
+// Each is one transaction of five statements: BEGIN, entering the tenant (which verifies the
+// caller), the write, its audit row, COMMIT.
 
-type Actor = Pick<TenantContext, "tenantId" | "userId" | "role">;
-
-async function audit(
-  tx: TenantTransaction,
-  actor: Actor,
-  action: string,
-  projectId: string,
-  metadata: Record<string, unknown>,
-): Promise<void> {
-  await tx.insert(auditEvents).values({
-    tenantId: actor.tenantId,
-    actor: actor.userId,
-    action,
-    target: `project:${projectId}`,
-    metadata,
-  });
-}
+const target = (projectId: string) => `project:${projectId}`;
 
 function constraintOf(error: unknown): string | undefined {
   for (let current = error; typeof current === "object" && current !== null;) {
@@ -47,14 +32,20 @@ function rethrowDuplicateName(error: unknown): never {
   throw error;
 }
 
-export async function createProject(actor: Actor, input: CreateProjectInput): Promise<Project> {
+export async function createProject(caller: Caller, input: CreateProjectInput): Promise<Project> {
   try {
-    return await withTenant(actor.tenantId, async (tx) => {
+    return await withTenant(caller, async (tx, tenant) => {
       const [row] = await tx
         .insert(projects)
-        .values({ tenantId: actor.tenantId, createdBy: actor.userId, ...input })
+        .values({ tenantId: tenant.tenantId, createdBy: tenant.userId, ...input })
         .returning(projectColumns);
-      await audit(tx, actor, "project.created", row!.id, { name: row!.name, status: row!.status });
+      await audit(tx, {
+        tenantId: tenant.tenantId,
+        actor: tenant.userId,
+        action: "project.created",
+        target: target(row!.id),
+        metadata: { name: row!.name, status: row!.status },
+      });
       return toProject(row!);
     });
   } catch (error) {
@@ -62,35 +53,58 @@ export async function createProject(actor: Actor, input: CreateProjectInput): Pr
   }
 }
 
-export async function updateProject(actor: Actor, id: string, input: UpdateProjectInput): Promise<Project> {
+export async function updateProject(caller: Caller, id: string, input: UpdateProjectInput): Promise<Project> {
   try {
-    return await withTenant(actor.tenantId, async (tx) => {
-      const [before] = await tx.select(projectColumns).from(projects).where(eq(projects.id, id)).for("update");
-      if (!before) throw new NotFoundError("No project with this id.");
+    return await withTenant(caller, async (tx, tenant) => {
+      // The row as it was, locked, read by the UPDATE itself (no separate SELECT ... FOR UPDATE).
+      const before = tx
+        .select({ id: projects.id, name: projects.name, description: projects.description, status: projects.status })
+        .from(projects)
+        .where(eq(projects.id, id))
+        .for("update")
+        .as("before");
       const [row] = await tx
         .update(projects)
         .set({ ...input, updatedAt: sql`now()` })
-        .where(eq(projects.id, id))
-        .returning(projectColumns);
+        .from(before)
+        .where(eq(projects.id, before.id))
+        .returning({
+          ...projectColumns,
+          before: { name: before.name, description: before.description, status: before.status },
+        });
+      if (!row) throw new NotFoundError("No project with this id.");
+      const { before: was, ...project } = row;
       const changes = Object.fromEntries(
         (Object.keys(input) as (keyof UpdateProjectInput)[])
-          .filter((field) => input[field] !== undefined && input[field] !== before[field])
-          .map((field) => [field, { from: before[field], to: row![field] }]),
+          .filter((field) => input[field] !== undefined && input[field] !== was[field])
+          .map((field) => [field, { from: was[field], to: project[field] }]),
       );
-      await audit(tx, actor, "project.updated", id, { changes });
-      return toProject(row!);
+      await audit(tx, {
+        tenantId: tenant.tenantId,
+        actor: tenant.userId,
+        action: "project.updated",
+        target: target(id),
+        metadata: { changes },
+      });
+      return toProject(project);
     });
   } catch (error) {
     rethrowDuplicateName(error);
   }
 }
 
-/** Admins only (403 role_not_allowed otherwise, checked before looking anything up). */
-export async function deleteProject(actor: Actor, id: string): Promise<void> {
-  requireRole(actor, "admin");
-  await withTenant(actor.tenantId, async (tx) => {
-    const [row] = await tx.delete(projects).where(eq(projects.id, id)).returning(projectColumns);
+/** Admins only (403 role_not_allowed otherwise, checked before anything is written). */
+export async function deleteProject(caller: Caller, id: string): Promise<void> {
+  await withTenant(caller, async (tx, tenant) => {
+    requireRole(tenant, "admin");
+    const [row] = await tx.delete(projects).where(eq(projects.id, id)).returning({ name: projects.name });
     if (!row) throw new NotFoundError("No project with this id.");
-    await audit(tx, actor, "project.deleted", id, { name: row.name });
+    await audit(tx, {
+      tenantId: tenant.tenantId,
+      actor: tenant.userId,
+      action: "project.deleted",
+      target: target(id),
+      metadata: { name: row.name },
+    });
   });
 }

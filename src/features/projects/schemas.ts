@@ -1,21 +1,27 @@
 import { z } from "zod";
-import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from "@db/schema/projects";
-import { decodeCursor } from "./cursor";
+import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX, projectStatus } from "@db/schema";
 
-export const PROJECT_STATUSES = ["active", "paused", "archived"] as const;
-export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
+/** What the API and the pages accept for projects, and the opaque pagination cursor. Pure. */
+
+export const PROJECT_STATUSES = projectStatus.enumValues;
 export const PAGE_SIZE_DEFAULT = 20;
-export const PAGE_SIZE_MAX = 100;
+const PAGE_SIZE_MAX = 100;
+
+/** PostgreSQL text cannot hold NUL: refused here, it would otherwise fail the insert with a 500. */
+const noNul = (value: string) => !value.includes("\u0000");
+const NUL_MESSAGE = "Text must not contain NUL characters.";
 
 const name = z
   .string()
   .trim()
   .min(1, "Name is required.")
-  .max(PROJECT_NAME_MAX, `Name must be at most ${PROJECT_NAME_MAX} characters.`);
+  .max(PROJECT_NAME_MAX, `Name must be at most ${PROJECT_NAME_MAX} characters.`)
+  .refine(noNul, NUL_MESSAGE);
 const description = z
   .string()
   .trim()
-  .max(PROJECT_DESCRIPTION_MAX, `Description must be at most ${PROJECT_DESCRIPTION_MAX} characters.`);
+  .max(PROJECT_DESCRIPTION_MAX, `Description must be at most ${PROJECT_DESCRIPTION_MAX} characters.`)
+  .refine(noNul, NUL_MESSAGE);
 const status = z.enum(PROJECT_STATUSES, { message: `Status must be one of: ${PROJECT_STATUSES.join(", ")}.` });
 
 /** POST /api/v1/projects. Unknown fields are rejected (a typo must not be silently ignored). */
@@ -34,8 +40,52 @@ export const updateProjectInput = z
   });
 export type UpdateProjectInput = z.infer<typeof updateProjectInput>;
 
+const projectId = z.uuid("The id must be a UUID.");
+
 /** Path parameters. A malformed id is a 400 invalid_input (docs/database.md, API errors). */
-export const projectIdParams = z.strictObject({ id: z.uuid("The id must be a UUID.") });
+export const projectIdParams = z.strictObject({ id: projectId });
+
+/** The edit form: every field, and which project. */
+export const editProjectForm = z.strictObject({ id: projectId, name, description, status });
+
+// ---- Keyset pagination cursor ---------------------------------------------------------------
+// The (created_at, id) of the last row on a page, as opaque base64url JSON. created_at keeps
+// PostgreSQL's microseconds (a JS Date would drop them and skip or repeat rows that share a
+// millisecond).
+
+export interface ProjectCursor {
+  createdAt: string;
+  id: string;
+}
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+const cursorPayload = z.strictObject({
+  t: z.string().regex(TIMESTAMP),
+  i: z.uuid(),
+});
+
+export function encodeCursor(cursor: ProjectCursor): string {
+  return Buffer.from(JSON.stringify({ t: cursor.createdAt, i: cursor.id })).toString("base64url");
+}
+
+/** A real calendar instant ("2026-02-30T…" parses in JavaScript but PostgreSQL refuses it). */
+function isRealTimestamp(value: string): boolean {
+  const parsed = new Date(value);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 23) === value.slice(0, 23);
+}
+
+/** The cursor, or null when `value` is not one we issued (tampered, truncated, another format). */
+export function decodeCursor(value: string): ProjectCursor | null {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(value)) return null;
+  try {
+    const parsed = cursorPayload.safeParse(JSON.parse(Buffer.from(value, "base64url").toString("utf8")));
+    if (!parsed.success || !isRealTimestamp(parsed.data.t)) return null;
+    return { createdAt: parsed.data.t, id: parsed.data.i };
+  } catch {
+    return null;
+  }
+}
 
 /** GET /api/v1/projects?limit=&cursor= */
 export const listProjectsQuery = z.strictObject({

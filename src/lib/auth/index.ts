@@ -1,28 +1,32 @@
 import "server-only";
 
 /**
- * Authentication and tenants: the one auth context everything tenant-scoped takes its tenant from.
+ * Authentication and tenants. Who is asking comes from the request's session (a local signed
+ * cookie or a Clerk token); it is verified against the database in the same transaction as the
+ * tenant query (withTenant), which runs as the application role under row-level security.
  * src/proxy.ts imports the proxy step from "@/lib/auth/proxy" instead (a smaller bundle).
  */
 export {
-  canActAs,
   getAuthContext,
+  hasRole,
+  requireAuthContext,
   requirePageTenant,
   requirePageUser,
   requireRole,
-  requireTenant,
-  type AuthContext,
-  type Role,
-  type TenantContext,
-} from "./context";
-export { HOME_PATH, SELECT_ORGANIZATION_PATH, SIGN_IN_PATH, SIGN_UP_PATH } from "./paths";
-export { hasRole, roleFromClerk } from "./roles";
-export { receiveClerkWebhook, type WebhookResult } from "./clerk-webhook";
-export { sessionSecret } from "./local-context";
+  requireTenantSession,
+  withTenant,
+  type Caller,
+} from "./tenant";
+export { announceAuthMode, endLocalSession, startLocalSession, type Session } from "./session";
+export { HOME_PATH, SELECT_ORGANIZATION_PATH, SIGN_IN_PATH, SIGN_UP_PATH } from "./route-access";
 export {
-  createLocalSessionToken,
-  LOCAL_SESSION_COOKIE,
-  localSessionCookie,
-  verifyLocalSessionToken,
-  type LocalSession,
-} from "./local-session";
+  ensureTenant,
+  ensureUser,
+  findTenant,
+  findUser,
+  freeSlug,
+  inserted,
+  tenantsOfUser,
+  upsertMembership,
+} from "./identity-store";
+export { roleFromClerk } from "./clerk";

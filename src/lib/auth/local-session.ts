@@ -1,12 +1,14 @@
+import { randomUUID } from "node:crypto";
 import { jwtVerify, SignJWT } from "jose";
 
 /**
  * Local-mode sessions (development, tests, public demos): an HS256 JWT in an httpOnly cookie,
- * signed with SESSION_SECRET. jose does the crypto.
+ * signed with SESSION_SECRET. jose does the crypto. Each session has an id (`jti`): signing out
+ * records it in revoked_sessions, and every request's verification refuses a revoked id.
  */
 
 export const LOCAL_SESSION_COOKIE = "slipway_session";
-export const LOCAL_SESSION_MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
+const LOCAL_SESSION_MAX_AGE_SECONDS = 7 * 24 * 60 * 60;
 const ISSUER = "slipway-local";
 
 export interface LocalSession {
@@ -14,6 +16,10 @@ export interface LocalSession {
   userId: string;
   /** Internal id of the active tenant, if one is selected. */
   tenantId?: string;
+  /** The session's id (JWT `jti`); a new one for every sign-in. */
+  sessionId?: string;
+  /** When the token expires. */
+  expiresAt?: Date;
 }
 
 function key(secret: string): Uint8Array {
@@ -29,6 +35,7 @@ export async function createLocalSessionToken(
   return new SignJWT(session.tenantId ? { tid: session.tenantId } : {})
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(session.userId)
+    .setJti(session.sessionId ?? randomUUID())
     .setIssuer(ISSUER)
     .setIssuedAt(issuedAt)
     .setExpirationTime(issuedAt + LOCAL_SESSION_MAX_AGE_SECONDS)
@@ -40,8 +47,13 @@ export async function verifyLocalSessionToken(token: string | undefined, secret:
   if (!token) return null;
   try {
     const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ["HS256"] });
-    if (typeof payload.sub !== "string") return null;
-    return { userId: payload.sub, tenantId: typeof payload.tid === "string" ? payload.tid : undefined };
+    if (typeof payload.sub !== "string" || typeof payload.jti !== "string") return null;
+    return {
+      userId: payload.sub,
+      tenantId: typeof payload.tid === "string" ? payload.tid : undefined,
+      sessionId: payload.jti,
+      expiresAt: new Date((payload.exp ?? 0) * 1000),
+    };
   } catch {
     return null;
   }

@@ -2,8 +2,14 @@ import "server-only";
 import { NextResponse, type NextFetchEvent, type NextRequest } from "next/server";
 import type { NextMiddleware } from "next/server";
 import { getAuthMode, getEnv, type ServerEnv } from "@/lib/env";
-import { allowsNoOrganization, authorizedPartiesOf, routeAccess } from "./route-access";
-import { SELECT_ORGANIZATION_PATH, SIGN_IN_PATH, SIGN_UP_PATH } from "./paths";
+import {
+  allowsNoOrganization,
+  authorizedPartiesOf,
+  routeAccess,
+  SELECT_ORGANIZATION_PATH,
+  SIGN_IN_PATH,
+  SIGN_UP_PATH,
+} from "./route-access";
 
 /**
  * The auth step of src/proxy.ts (a separate entry from ./index so the proxy bundle stays small).

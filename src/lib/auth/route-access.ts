@@ -1,3 +1,9 @@
+export const SIGN_IN_PATH = "/sign-in";
+export const SIGN_UP_PATH = "/sign-up";
+export const SELECT_ORGANIZATION_PATH = "/select-organization";
+/** Where a signed-in user with an organization lands. */
+export const HOME_PATH = "/projects";
+
 /**
  * Pure: how the proxy treats a path.
  * - "skip": never touches auth at all (probes, scrapers, the Sentry tunnel, webhooks verify their own signature).

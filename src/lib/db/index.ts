@@ -1,4 +1,5 @@
 import "server-only";
 
-export { closeDb, getDb, getSql, type Database } from "./client";
-export { APP_ROLE, withTenant, withUser, type TenantTransaction } from "./tenant";
+/** The PostgreSQL pool, the row-level-security scope every tenant query runs in, and the audit log. */
+export { closeDb, connectionOptions, getDb, lazyConnection } from "./pool";
+export { audit, enterScope, inScope, withScope, type AuditEvent, type Transaction } from "./scope";

@@ -1,27 +1,38 @@
-import "server-only";
+/**
+ * Configuration: read once, validated by one schema (./schema.ts), typed for everyone else. Only
+ * this concern reads process.env. Plain Node (node:fs, zod), so the migrator, the seed and
+ * next.config.ts use the same readers as the app; node:fs also keeps it out of browser bundles.
+ */
+import { releaseSingleton, singleton } from "@/lib/singleton";
 import {
   authModeOf,
   ConfigError,
   nodeEnvOf,
+  optionalSecret,
   parseServerEnv,
+  releaseOf,
+  requireSecret,
   secretValuesOf,
   type AuthMode,
   type NodeEnv,
+  type Release,
 } from "./load";
 import type { ServerEnv } from "./schema";
 
-export type { AuthMode, NodeEnv, ServerEnv };
-export { ConfigError };
-
-const cache = globalThis as typeof globalThis & { __slipwayEnv?: Readonly<ServerEnv> };
+export type { AuthMode, NodeEnv, Release, ServerEnv };
+export { ConfigError, optionalSecret, requireSecret };
 
 /**
  * The validated runtime configuration. Read lazily (never at import, never during `next build`)
  * and once per process. Throws ConfigError listing every problem.
  */
 export function getEnv(): Readonly<ServerEnv> {
-  cache.__slipwayEnv ??= parseServerEnv(process.env);
-  return cache.__slipwayEnv;
+  return singleton("env", () => parseServerEnv(process.env));
+}
+
+/** Tests only: read the environment again on next use. */
+export function forgetEnv(): void {
+  releaseSingleton("env");
 }
 
 export const nodeEnv: NodeEnv = nodeEnvOf(process.env);
@@ -41,21 +52,31 @@ export function getSecretValues(): string[] {
 }
 
 /** The release identifier: commit SHA when known, else the package version. */
-export function getRelease(): { version: string; commit: string | undefined } {
+export function getRelease(): Release {
   const env = getEnv();
   // Build-time values (inlined by next.config.ts) are the default; runtime variables override them.
-  return {
-    version: env.APP_VERSION ?? process.env.SLIPWAY_BUILD_VERSION ?? "0.0.0",
-    commit: env.COMMIT_SHA ?? (process.env.SLIPWAY_BUILD_COMMIT || undefined),
-  };
+  return releaseOf(
+    env.APP_VERSION ?? process.env.SLIPWAY_BUILD_VERSION ?? "0.0.0",
+    env.COMMIT_SHA ?? (process.env.SLIPWAY_BUILD_COMMIT || undefined),
+  );
 }
 
 /**
- * Clerk's SDK reads CLERK_SECRET_KEY from process.env by itself (passing it as a middleware option
- * would require CLERK_ENCRYPTION_KEY). When it came from CLERK_SECRET_KEY_FILE, put the value there
- * once at startup, before any Clerk module loads.
+ * Once at server start: validates configuration (on failure prints one readable message naming
+ * every bad variable, never a value, and exits 1), then prepares Clerk's environment: Clerk's SDK
+ * reads CLERK_SECRET_KEY from process.env by itself (passing it as a middleware option would
+ * require CLERK_ENCRYPTION_KEY), so a value that came from CLERK_SECRET_KEY_FILE is put there.
  */
-export function exportClerkSecretForSdk(): void {
-  const secret = getEnv().CLERK_SECRET_KEY;
-  if (secret && getAuthMode() === "clerk" && !process.env.CLERK_SECRET_KEY) process.env.CLERK_SECRET_KEY = secret;
+export function validateConfigAtStartup(): void {
+  let env: Readonly<ServerEnv>;
+  try {
+    env = getEnv();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`\n${error.message}\n\n`);
+    process.exit(1);
+  }
+  if (env.CLERK_SECRET_KEY && getAuthMode() === "clerk" && !process.env.CLERK_SECRET_KEY) {
+    process.env.CLERK_SECRET_KEY = env.CLERK_SECRET_KEY;
+  }
 }

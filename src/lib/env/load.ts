@@ -1,11 +1,9 @@
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
+import type { SecretVariable } from "./client";
 import { SECRET_VARIABLES, serverEnvSchema, type ServerEnv } from "./schema";
 
-/**
- * Turning raw environment variables into validated config. No `server-only` here so the db
- * scripts (migrate, seed) can use it under plain Node; the app imports `./index` instead.
- */
+/** Turning raw environment variables into validated config. Pure apart from reading secret files. */
 
 export type RawEnv = Record<string, string | undefined>;
 export type NodeEnv = "development" | "test" | "production";
@@ -31,29 +29,65 @@ export function formatConfigProblems(problems: readonly ConfigProblem[]): string
   ].join("\n");
 }
 
-/** Replaces each `NAME_FILE` with the trimmed content of that file as `NAME`. */
-export function resolveFileSecrets(
+export type ReadFile = (path: string) => string;
+
+const readUtf8: ReadFile = (path) => readFileSync(path, "utf8");
+
+/**
+ * One secret, the way every reader takes it (the app, the migrator, the build): `NAME`, or the
+ * trimmed content of the file `NAME_FILE` names (Docker and compose secrets in /run/secrets/).
+ * Setting both is a problem, as is a file that cannot be read. An empty file means unset (the
+ * secrets generator creates optional secrets, such as Clerk's keys in local mode, empty).
+ */
+function readSecret(
+  name: SecretVariable,
   raw: RawEnv,
-  readFile: (path: string) => string = (path) => readFileSync(path, "utf8"),
-): { env: RawEnv; problems: ConfigProblem[] } {
+  readFile: ReadFile = readUtf8,
+): { value?: string; problem?: ConfigProblem; file?: string } {
+  const fileVariable = `${name}_FILE`;
+  const path = raw[fileVariable]?.trim();
+  const direct = raw[name];
+  if (!path) return { value: direct === "" ? undefined : direct };
+  if (direct !== undefined && direct !== "") {
+    return { problem: { variable: fileVariable, reason: `set either ${name} or ${fileVariable}, not both` } };
+  }
+  try {
+    return { value: readFile(path).trim() || undefined, file: path };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not readable" : "cannot be read";
+    return { problem: { variable: fileVariable, reason: `file ${path} ${why}` } };
+  }
+}
+
+/** A secret that may be unset (undefined); throws ConfigError when NAME_FILE is wrong. */
+export function optionalSecret(name: SecretVariable, raw: RawEnv, readFile?: ReadFile): string | undefined {
+  const { value, problem } = readSecret(name, raw, readFile);
+  if (problem) throw new ConfigError([problem]);
+  return value;
+}
+
+/** A secret a command-line tool cannot run without (the migrator's DATABASE_URL); throws ConfigError. */
+export function requireSecret(name: SecretVariable, raw: RawEnv, readFile?: ReadFile): string {
+  const { value, problem, file } = readSecret(name, raw, readFile);
+  if (problem) throw new ConfigError([problem]);
+  if (value) return value;
+  throw new ConfigError([
+    file
+      ? { variable: `${name}_FILE`, reason: `file ${file} is empty` }
+      : { variable: name, reason: `${name} (or ${name}_FILE) is required` },
+  ]);
+}
+
+/** Replaces each `NAME_FILE` with the content of that file as `NAME` (see readSecret). */
+export function resolveFileSecrets(raw: RawEnv, readFile?: ReadFile): { env: RawEnv; problems: ConfigProblem[] } {
   const env: RawEnv = { ...raw };
   const problems: ConfigProblem[] = [];
   for (const name of SECRET_VARIABLES) {
-    const fileVariable = `${name}_FILE`;
-    const path = raw[fileVariable];
-    delete env[fileVariable];
-    if (path === undefined || path === "") continue;
-    if (raw[name] !== undefined && raw[name] !== "") {
-      problems.push({ variable: fileVariable, reason: `set either ${name} or ${fileVariable}, not both` });
-      continue;
-    }
-    try {
-      env[name] = readFile(path).trim();
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not readable" : "cannot be read";
-      problems.push({ variable: fileVariable, reason: `file ${path} ${why}` });
-    }
+    delete env[`${name}_FILE`];
+    const { value, problem } = readSecret(name, raw, readFile);
+    if (problem) problems.push(problem);
+    else if (value !== undefined) env[name] = value;
   }
   return { env, problems };
 }
@@ -119,13 +153,24 @@ export function nodeEnvOf(raw: RawEnv): NodeEnv {
 }
 
 /** Validates a raw environment; throws ConfigError listing every problem. */
-export function parseServerEnv(raw: RawEnv, readFile?: (path: string) => string): Readonly<ServerEnv> {
+export function parseServerEnv(raw: RawEnv, readFile?: ReadFile): Readonly<ServerEnv> {
   const { env, problems } = resolveFileSecrets(raw, readFile);
   const parsed = serverEnvSchema.safeParse(env);
   if (!parsed.success) problems.push(...problemsFromZod(parsed.error));
   else problems.push(...crossFieldProblems(parsed.data, nodeEnvOf(raw)));
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(parsed.data as ServerEnv);
+}
+
+export interface Release {
+  version: string;
+  commit: string | undefined;
+  /** `slipway@<commit>` when the commit is known, else `slipway@<version>`: logs, Sentry, metrics. */
+  name: string;
+}
+
+export function releaseOf(version: string, commit: string | undefined): Release {
+  return { version, commit, name: `slipway@${commit || version}` };
 }
 
 /** The values of every configured secret, for redaction in logs and error reports. */

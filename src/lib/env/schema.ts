@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SECRET_VARIABLES } from "./secret-variables";
+import { SECRET_VARIABLES } from "./client";
 
 /**
  * Every runtime variable Slipway reads, in one place. Pure: no process.env access here, so the
@@ -112,4 +112,3 @@ export { SECRET_VARIABLES };
 SECRET_VARIABLES satisfies readonly (keyof z.infer<typeof serverEnvSchema> | keyof z.infer<typeof buildEnvSchema>)[];
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;
-export type BuildEnv = z.infer<typeof buildEnvSchema>;

@@ -1,3 +1,5 @@
+import { ZodError } from "zod";
+
 /**
  * Errors are values with a stable code. Route wrappers map each to its HTTP status and the JSON
  * shape `{ error: { code, message, details? } }`. Messages are for humans; codes are for clients.
@@ -39,8 +41,8 @@ export class NotFoundError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(message = "This conflicts with existing data.", details?: unknown) {
-    super(409, "conflict", message, details);
+  constructor(message = "This conflicts with existing data.", details?: unknown, code = "conflict") {
+    super(409, code, message, details);
   }
 }
 
@@ -74,4 +76,44 @@ export function errorBody(error: AppError): ErrorBody {
       ...(error.details === undefined ? {} : { details: error.details }),
     },
   };
+}
+
+/** Driver error codes that mean "the database is unreachable", not "the request is wrong". */
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01", // admin_shutdown
+  "57P03", // cannot_connect_now
+  "53300", // too_many_connections
+]);
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string") return code;
+  // drizzle wraps driver errors in `cause`
+  return errorCode((error as { cause?: unknown }).cause);
+}
+
+export function zodIssues(error: ZodError): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+}
+
+/**
+ * Maps any thrown value to a known AppError (an answer for the client, 4xx or 503), or undefined
+ * when it is a bug (500). Route handlers and server actions both decide with this.
+ */
+export function toAppError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (error instanceof ZodError) return new InvalidInputError("The request is invalid.", zodIssues(error));
+  const code = errorCode(error);
+  if (code && UNAVAILABLE_CODES.has(code)) return new ServiceUnavailableError();
+  return undefined;
 }

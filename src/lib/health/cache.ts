@@ -5,8 +5,6 @@
  */
 export interface CachedCheck<T> {
   get(): Promise<T>;
-  /** Forget the cached result (tests). */
-  reset(): void;
 }
 
 export function cachedCheck<T>(
@@ -28,10 +26,6 @@ export function cachedCheck<T>(
           inFlight = undefined;
         });
       return inFlight;
-    },
-    reset() {
-      cached = undefined;
-      inFlight = undefined;
     },
   };
 }

@@ -1,19 +1,28 @@
 import "server-only";
+import journal from "@db/migrations/meta/_journal.json";
+import { connectionOptions, lazyConnection } from "@/lib/db";
 import { getLogger } from "@/lib/logger";
 import { isRedisConfigured, pingRedis } from "@/lib/redis";
-import journal from "@db/migrations/meta/_journal.json";
-import { getHealthSql } from "./connection";
 import { describeFailure, withTimeout } from "./failure";
 import { pendingMigrations, type DependencyCheck, type MigrationsCheck, type RedisCheck } from "./status";
 
+/**
+ * The health checks' own PostgreSQL connection, separate from the application pool. Checks
+ * measure whether the database answers, not how long the pool's queue is: when every pooled
+ * connection is busy, a check queued behind application queries would time out and take a
+ * healthy but busy instance out of rotation (and, across instances, turn load into an outage).
+ * One connection per process; readiness runs at most one check per HEALTH_CACHE_MS on it.
+ */
+const healthConnection = lazyConnection("health.connection", (env) => connectionOptions(env, { max: 1 }));
+
 /** Upper bound for one dependency check; a probe answers within about this long. */
-export const CHECK_TIMEOUT_MS = 1000;
+const CHECK_TIMEOUT_MS = 1000;
 
 /**
  * The readiness query. The marker comment lets an operator (and the integration test, through
  * PostgreSQL's statement log) tell health checks apart from application queries.
  */
-export const DATABASE_CHECK_SQL = "SELECT 1 /* slipway-health */";
+const DATABASE_CHECK_SQL = "SELECT 1 /* slipway-health */";
 
 /** Journal timestamps of the migrations bundled with this build (drizzle's meta/_journal.json). */
 const SHIPPED_MIGRATIONS: readonly number[] = (journal as { entries: { when: number }[] }).entries.map(
@@ -47,7 +56,7 @@ async function timed(name: string, check: () => Promise<void>): Promise<Dependen
 /** PostgreSQL answers `SELECT 1` within CHECK_TIMEOUT_MS. */
 export function checkDatabase(): Promise<DependencyCheck> {
   return timed("database", async () => {
-    const query = getHealthSql().unsafe(DATABASE_CHECK_SQL);
+    const query = healthConnection.get().unsafe(DATABASE_CHECK_SQL);
     // A timed-out query is cancelled so checks do not pile up behind a dead connection.
     await withTimeout(query.execute(), CHECK_TIMEOUT_MS, () => void query.cancel());
   });
@@ -64,9 +73,11 @@ export async function checkMigrations(): Promise<MigrationsCheck> {
   let lastAppliedAt: number | null;
   try {
     const rows = await withTimeout(
-      getHealthSql().unsafe<{ created_at: string | number }[]>(
-        "SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1 /* slipway-health */",
-      ),
+      healthConnection
+        .get()
+        .unsafe<{ created_at: string | number }[]>(
+          "SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1 /* slipway-health */",
+        ),
       CHECK_TIMEOUT_MS,
     );
     lastAppliedAt = rows[0] ? Number(rows[0].created_at) : null;

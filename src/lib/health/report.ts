@@ -1,8 +1,9 @@
 import "server-only";
 import { getEnv, getRelease } from "@/lib/env";
+import { isShuttingDown } from "@/lib/shutdown";
+import { singleton } from "@/lib/singleton";
 import { cachedCheck } from "./cache";
 import { checkDatabase, checkMigrations, checkRedis } from "./checks";
-import { isDraining } from "./draining";
 import {
   httpStatusForHealth,
   httpStatusForReadiness,
@@ -21,20 +22,14 @@ const STARTED_AT = new Date(performance.timeOrigin).toISOString();
 
 const ttl = () => getEnv().HEALTH_CACHE_MS;
 
-interface HealthCaches {
-  dependencies: ReturnType<typeof cachedCheck<DependencyChecks>>;
-  migrations: ReturnType<typeof cachedCheck<MigrationsCheck>>;
-}
-
-// On globalThis so every route bundle shares one cache and one in-flight check per process.
-const holder = globalThis as typeof globalThis & { __slipwayHealthCaches?: HealthCaches };
-const caches = (holder.__slipwayHealthCaches ??= {
-  dependencies: cachedCheck(async () => {
+// One cache and one in-flight check per process, shared by every route bundle.
+const caches = singleton("health.caches", () => ({
+  dependencies: cachedCheck<DependencyChecks>(async () => {
     const [database, redis] = await Promise.all([checkDatabase(), checkRedis()]);
     return { database, redis };
   }, ttl),
   migrations: cachedCheck(checkMigrations, ttl),
-});
+}));
 
 export interface ReadinessResult {
   httpStatus: 200 | 503;
@@ -44,10 +39,10 @@ export interface ReadinessResult {
 /** Readiness: 503 at once while draining, else the (cached) database and required-Redis checks. */
 export async function getReadiness(): Promise<ReadinessResult> {
   const redisRequired = getEnv().REDIS_REQUIRED;
-  if (isDraining()) return { httpStatus: 503, body: { status: "draining" } };
+  if (isShuttingDown()) return { httpStatus: 503, body: { status: "draining" } };
   const checks = await caches.dependencies.get();
   // Shutdown may have started while the checks ran.
-  const readiness = readinessFrom({ draining: isDraining(), checks, redisRequired });
+  const readiness = readinessFrom({ draining: isShuttingDown(), checks, redisRequired });
   return {
     httpStatus: httpStatusForReadiness(readiness),
     body:
@@ -85,8 +80,21 @@ export async function getHealthReport(): Promise<{ httpStatus: 200 | 503; body: 
       startedAt: STARTED_AT,
       uptimeSeconds: Math.floor(process.uptime()),
       timestamp: new Date().toISOString(),
-      draining: isDraining(),
+      draining: isShuttingDown(),
       checks,
+    },
+  };
+}
+
+/** For the metrics (slipway_ready, slipway_health_check_up): what readiness sees now, from the same cache. */
+export async function healthSnapshot(): Promise<{ ready: boolean; checks: { database: boolean; redis?: boolean } }> {
+  const readiness = await getReadiness();
+  const { database, redis } = await caches.dependencies.get();
+  return {
+    ready: readiness.httpStatus === 200,
+    checks: {
+      database: database.status === "up",
+      ...(redis.status === "not-configured" ? {} : { redis: redis.status === "up" }),
     },
   };
 }

@@ -1,8 +1,16 @@
 import type { z } from "zod";
-import { requireTenant, type TenantContext } from "@/lib/auth";
-import { identifyRequest, reportError, withServerTiming } from "@/lib/observability";
-import { errorResponse, INTERNAL_ERROR_BODY, toAppError } from "./errors-to-response";
+import { requireTenantSession, type Session } from "@/lib/auth";
+import { errorBody, toAppError, type AppError } from "@/lib/errors";
+import { reportError, withServerTiming } from "@/lib/observability";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, parseParams, parseQuery } from "./parse";
+
+const INTERNAL_ERROR_BODY = {
+  error: { code: "internal_error", message: "Something went wrong on our side. It has been recorded." },
+};
+
+function errorResponse(error: AppError, headers?: HeadersInit): Response {
+  return Response.json(errorBody(error), { status: error.status, headers });
+}
 
 type Schema = z.ZodType | undefined;
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -44,7 +52,7 @@ async function parseInput<B extends Schema, Q extends Schema, P extends Schema>(
  * Logs carry the request's ids; unexpected errors go to Sentry as errors, dependency outages (5xx
  * AppErrors) as warnings (severity mapping: docs/observability.md).
  */
-export function handleRouteError(error: unknown, _request?: Request): Response {
+function handleRouteError(error: unknown): Response {
   const known = toAppError(error);
   if (known) {
     if (known.status >= 500) reportError(error, { level: "warning", message: known.message, code: known.code });
@@ -64,26 +72,26 @@ export function publicApiRoute<
     try {
       return withServerTiming(await handler(await parseInput(spec, request, context)));
     } catch (error) {
-      return withServerTiming(handleRouteError(error, request));
+      return withServerTiming(handleRouteError(error));
     }
   };
 }
 
 /**
- * A tenant-scoped JSON route: the caller must be signed in with an active tenant (401/403 JSON
- * otherwise). The tenant comes only from the auth context, never from the request.
+ * A tenant-scoped JSON route: the caller's session must name a tenant (401/403 JSON otherwise).
+ * The handler passes `session` to feature code, whose withTenant verifies it in the same
+ * transaction as the query. The tenant comes only from the session, never from the request.
  */
 export function apiRoute<B extends Schema = undefined, Q extends Schema = undefined, P extends Schema = undefined>(
   spec: RouteSpec<B, Q, P>,
-  handler: (input: RouteInput<B, Q, P> & { auth: TenantContext }) => Promise<Response>,
+  handler: (input: RouteInput<B, Q, P> & { session: Session }) => Promise<Response>,
 ): Handler {
   return async (request, context) => {
     try {
-      const auth = await requireTenant();
-      identifyRequest(auth);
-      return withServerTiming(await handler({ ...(await parseInput(spec, request, context)), auth }));
+      const session = await requireTenantSession();
+      return withServerTiming(await handler({ ...(await parseInput(spec, request, context)), session }));
     } catch (error) {
-      return withServerTiming(handleRouteError(error, request));
+      return withServerTiming(handleRouteError(error));
     }
   };
 }

@@ -1,3 +1,2 @@
-export { apiRoute, created, handleRouteError, noContent, ok, publicApiRoute, type RouteInput } from "./api-route";
-export { errorResponse, toAppError } from "./errors-to-response";
-export { DEFAULT_MAX_BODY_BYTES } from "./parse";
+/** Route handlers: validated input, one JSON error shape, errors logged and reported once. */
+export { apiRoute, created, noContent, ok, publicApiRoute } from "./api-route";

@@ -1,6 +1,5 @@
 import type { z } from "zod";
-import { InvalidInputError, PayloadTooLargeError, UnsupportedMediaTypeError } from "@/lib/errors";
-import { zodIssues } from "./errors-to-response";
+import { InvalidInputError, PayloadTooLargeError, UnsupportedMediaTypeError, zodIssues } from "@/lib/errors";
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from "pino";
-import { REDACT_PATHS, REDACTED, scrubString, scrubValue } from "./redaction";
+import { REDACT_PATHS, REDACTED, scrubString, scrubValue } from "./client";
 
 export interface LoggerSettings {
   level: LoggerOptions["level"];

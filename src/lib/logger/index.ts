@@ -1,29 +1,36 @@
 import "server-only";
 import type { Logger } from "pino";
-import { getEnv, getSecretValues } from "@/lib/env";
+import { getEnv, getRelease, getSecretValues } from "@/lib/env";
+import { singleton } from "@/lib/singleton";
 import { createLogger } from "./create-logger";
 
 export type { Logger };
-export { REDACTED, scrubString, scrubValue } from "./redaction";
 
-const holder = globalThis as typeof globalThis & { __slipwayLogger?: Logger };
-
-function levelFromConfig(): string {
+/** Level and release from config; invalid config is reported by startup validation, logging must still work. */
+function settingsFromConfig(): { level: string; release?: string } {
   try {
-    return getEnv().LOG_LEVEL;
+    return { level: getEnv().LOG_LEVEL, release: getRelease().name };
   } catch {
-    // Invalid config is reported by startup validation; logging must still work meanwhile.
-    return "info";
+    return { level: "info" };
   }
 }
 
-/** The process-wide logger (created on first use, so nothing runs at import or build time). */
+/**
+ * The process-wide logger (created on first use, so nothing runs at import or build time). Every
+ * line names the service and the release, so a log search finds what one release did.
+ */
 export function getLogger(): Logger {
-  holder.__slipwayLogger ??= createLogger({ level: levelFromConfig(), knownSecrets: getSecretValues });
-  return holder.__slipwayLogger;
+  return singleton("logger", () => {
+    const { level, release } = settingsFromConfig();
+    return createLogger({
+      level,
+      knownSecrets: getSecretValues,
+      base: { service: "slipway", ...(release ? { release } : {}) },
+    });
+  });
 }
 
 /** Flushes buffered output; call before exiting. */
 export function flushLogger(): void {
-  holder.__slipwayLogger?.flush();
+  getLogger().flush();
 }

@@ -1,8 +1,6 @@
 /**
- * Observability, browser side (safe in client components): runtime public config, Sentry browser
- * options and typed analytics events.
+ * Observability, browser side (safe in client components): the runtime public config and the
+ * Sentry browser options.
  */
-export { readPublicConfig, whenPublicConfigReady, type PublicConfig } from "./public-config";
+export { PUBLIC_CONFIG_PATH, readPublicConfig, whenPublicConfigReady } from "./public-config";
 export { commonInitOptions } from "./sentry-options";
-export { trackEvent, type AnalyticsEventName, type AnalyticsEvents } from "./track-event";
-export { TrackedForm, TrackEventOnMount } from "./track-event-components";

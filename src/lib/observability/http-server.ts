@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import diagnostics from "node:diagnostics_channel";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import { singleton } from "@/lib/singleton";
 import type { Metrics } from "./metrics";
-import { elapsedMs, requestStorage, type RequestContext } from "./request-context";
-import { REQUEST_ID_HEADER, resolveRequestId } from "./request-id";
+import { elapsedMs, REQUEST_ID_HEADER, requestStorage, resolveRequestId, type RequestContext } from "./request-context";
+
 import { isQuietRoute, statusClass, type RouteMatcher } from "./route-pattern";
 
 /**
@@ -31,11 +32,10 @@ export interface HttpObservabilityOptions {
   traceId: () => string | undefined;
 }
 
-const holder = globalThis as typeof globalThis & { __slipwayHttpObservability?: boolean };
-
 export function installHttpObservability(options: HttpObservabilityOptions): void {
-  if (holder.__slipwayHttpObservability) return;
-  holder.__slipwayHttpObservability = true;
+  const installed = singleton("observability.http-installed", () => ({ done: false }));
+  if (installed.done) return;
+  installed.done = true;
   const contexts = new WeakMap<IncomingMessage, RequestContext>();
 
   diagnostics.subscribe("http.server.request.start", (message) => {

@@ -1,17 +1,14 @@
 import "server-only";
 
 /**
- * Observability, server side: request context and ids, request logging, Sentry options and error
- * reporting, Prometheus metrics, and the layout's public-config script. Browser code imports
+ * Observability, server side: request context (ids, database time, Server-Timing), one log line
+ * and metrics per request, error reporting to logs and Sentry, Prometheus metrics, and the two
+ * endpoints the browser uses (runtime config, Sentry tunnel). Browser code imports
  * `@/lib/observability/client` instead.
  */
-export { timeDatabase } from "./database-timing";
+export { forwardEnvelope, publicConfigResponse } from "./browser-endpoints";
 export { installObservability } from "./install";
-export { getMetrics, isAuthorizedScrape, observeRedis, type RedisState } from "./metrics";
-export { PublicConfigScripts } from "./public-config-script";
+export { getMetrics, isAuthorizedScrape, observeHealth } from "./metrics";
 export { identifyRequest, reportError, requestLogger } from "./report-error";
-export { elapsedMs, getRequestContext, setRequestContext, type RequestContext } from "./request-context";
-export { REQUEST_ID_HEADER } from "./request-id";
+export { timeDatabase, withServerTiming } from "./request-context";
 export { serverSentryOptions, serverSentrySettings, tagWithRequestContext } from "./sentry-server";
-export { forwardEnvelope } from "./tunnel";
-export { serverTiming, withServerTiming } from "./server-timing";

@@ -5,10 +5,10 @@ import { getEnv, getRelease } from "@/lib/env";
 import { getLogger } from "@/lib/logger";
 import { getRedis, isRedisConfigured } from "@/lib/redis";
 import { onShutdown } from "@/lib/shutdown";
-import { databaseOperationsInFlight } from "./database-timing";
 import { installHttpObservability } from "./http-server";
 import { getMetrics, observeDatabasePool, observeRedis } from "./metrics";
-import { createRouteMatcher, UNMATCHED_ROUTE, type RouteMatcher, type RoutesManifest } from "./route-pattern";
+import { databaseOperationsInFlight } from "./request-context";
+import { createRouteMatcher, type RouteMatcher, type RoutesManifest } from "./route-pattern";
 import { activeTraceId } from "./sentry-server";
 
 /** Paths served from public/, e.g. "/robots.txt". */
@@ -35,11 +35,7 @@ function routeMatcher(): RouteMatcher {
   const manifestPath = path.join(process.cwd(), ".next", "routes-manifest.json");
   try {
     const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as RoutesManifest;
-    const match = createRouteMatcher(manifest, publicFiles(path.join(process.cwd(), "public")));
-    return (pathname) => {
-      const route = match(pathname);
-      return route === UNMATCHED_ROUTE ? UNMATCHED_ROUTE : route;
-    };
+    return createRouteMatcher(manifest, publicFiles(path.join(process.cwd(), "public")));
   } catch {
     return coarseMatcher;
   }
@@ -47,7 +43,7 @@ function routeMatcher(): RouteMatcher {
 
 /** Called once from instrumentation.ts register() in the Node.js runtime, after Sentry init. */
 export function installObservability(): void {
-  const metrics = () => getMetrics(getRelease);
+  const metrics = () => getMetrics(getRelease());
   observeDatabasePool(() => ({ max: getEnv().DATABASE_POOL_MAX, inUse: databaseOperationsInFlight() }));
   observeRedis(() => (isRedisConfigured() ? getRedis()?.status : undefined));
   metrics();

@@ -1,9 +1,10 @@
 import client, { type Counter, type Gauge, type Histogram, type Registry } from "prom-client";
+import { singleton } from "@/lib/singleton";
 
 /**
- * Prometheus metrics for GET /api/metrics. One registry per process, kept on globalThis so a module
- * loaded twice (per bundle, or on hot reload) does not register metrics twice. Labels are route
- * patterns and status classes, never raw URLs.
+ * Prometheus metrics for GET /api/metrics. One registry per process (a module loaded twice, per
+ * bundle or on hot reload, must not register metrics twice). Labels are route patterns and status
+ * classes, never raw URLs. Names are a contract with ops/prometheus (rules and dashboards).
  */
 
 export interface Metrics {
@@ -15,11 +16,6 @@ export interface Metrics {
 
 type Probe<T> = () => T;
 
-interface Holder {
-  __slipwayMetrics?: Metrics;
-  __slipwayMetricProbes?: { databasePool?: Probe<DatabasePoolStats>; redis?: Probe<RedisState> };
-}
-
 export interface DatabasePoolStats {
   /** Connections the pool may open (DATABASE_POOL_MAX). */
   max: number;
@@ -30,8 +26,20 @@ export interface DatabasePoolStats {
 /** Redis client state: "ready" means connected; undefined means Redis is not configured. */
 export type RedisState = string | undefined;
 
-const holder = globalThis as typeof globalThis & Holder;
-const probes = (holder.__slipwayMetricProbes ??= {});
+/** What the readiness checks last saw (for slipway_ready and slipway_health_check_up). */
+export interface HealthSnapshot {
+  ready: boolean;
+  checks: { database: boolean; redis?: boolean };
+}
+
+const probes = singleton(
+  "observability.metric-probes",
+  (): {
+    databasePool?: Probe<DatabasePoolStats>;
+    redis?: Probe<RedisState>;
+    health?: Probe<Promise<HealthSnapshot>>;
+  } => ({}),
+);
 
 /** Set once at startup (install.ts), from timeDatabase's in-flight count and DATABASE_POOL_MAX. */
 export function observeDatabasePool(probe: Probe<DatabasePoolStats>): void {
@@ -41,6 +49,11 @@ export function observeDatabasePool(probe: Probe<DatabasePoolStats>): void {
 /** The Redis client reports its connection state here (called once at startup). */
 export function observeRedis(probe: Probe<RedisState>): void {
   probes.redis = probe;
+}
+
+/** The health concern reports readiness and dependency state here (wired once in instrumentation.ts). */
+export function observeHealth(probe: Probe<Promise<HealthSnapshot>>): void {
+  probes.health = probe;
 }
 
 function createMetrics(release: { version: string; commit: string | undefined }): Metrics {
@@ -57,7 +70,8 @@ function createMetrics(release: { version: string; commit: string | undefined })
     name: "http_request_duration_seconds",
     help: "HTTP request duration in seconds, by method, route pattern and status class.",
     labelNames: ["method", "route", "status_class"] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    // 0.5 s and 2 s are the API and page latency objectives (ops/prometheus/rules/slo.yml).
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10],
     registers: [registry],
   });
   const buildInfo = new client.Gauge({
@@ -94,12 +108,35 @@ function createMetrics(release: { version: string; commit: string | undefined })
       this.set({ client: "default" }, state === "ready" ? 1 : 0);
     },
   });
+  // Both gauges ask the health probe; its checks are cached and single-flight (HEALTH_CACHE_MS).
+  const healthNow = async () => probes.health?.();
+  new client.Gauge({
+    name: "slipway_ready",
+    help: "1 when this instance is ready for traffic (GET /health/ready answers 200), 0 when not ready or draining.",
+    registers: [registry],
+    async collect() {
+      const health = await healthNow();
+      if (health) this.set(health.ready ? 1 : 0);
+    },
+  });
+  new client.Gauge({
+    name: "slipway_health_check_up",
+    help: "1 when a dependency check passes, 0 when it fails (check=database|redis); redis absent when not configured.",
+    labelNames: ["check"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const health = await healthNow();
+      if (!health) return;
+      this.set({ check: "database" }, health.checks.database ? 1 : 0);
+      if (health.checks.redis !== undefined) this.set({ check: "redis" }, health.checks.redis ? 1 : 0);
+    },
+  });
   return { registry, httpRequests, httpDuration, buildInfo };
 }
 
-export function getMetrics(release: () => { version: string; commit: string | undefined }): Metrics {
-  holder.__slipwayMetrics ??= createMetrics(release());
-  return holder.__slipwayMetrics;
+export function getMetrics(release: { version: string; commit: string | undefined }): Metrics {
+  return singleton("observability.metrics", () => createMetrics(release));
 }
 
 /** Constant-time comparison of the bearer token. */

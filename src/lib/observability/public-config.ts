@@ -1,13 +1,16 @@
 /**
- * What the browser needs to know, decided on the server AT RUNTIME and handed over by the root
- * layout as `<script id="slipway-public-config" type="application/json">`: one build deploys
- * anywhere, and NEXT_PUBLIC_* values are never inlined at build time. Isomorphic and pure.
+ * What the browser needs to know, decided on the server AT RUNTIME: one build deploys anywhere,
+ * and NEXT_PUBLIC_* values are never inlined at build time. The root layout stays static (pages
+ * are prerendered and CDN-cacheable) and loads it as a small script, /runtime-config.js
+ * (src/app/runtime-config.js/route.ts), which sets `window[PUBLIC_CONFIG_GLOBAL]` and loads the
+ * analytics provider's script when configured. Isomorphic and pure.
  */
-import { releaseName, sentrySettings, type SentrySettings } from "./sentry-options";
+import { sentrySettings, type SentrySettings } from "./sentry-options";
 
-export const PUBLIC_CONFIG_ELEMENT_ID = "slipway-public-config";
+export const PUBLIC_CONFIG_PATH = "/runtime-config.js";
+const PUBLIC_CONFIG_GLOBAL = "__SLIPWAY_PUBLIC_CONFIG__";
 /** Where the browser sends Sentry envelopes (src/app/monitoring/route.ts forwards them). */
-export const SENTRY_TUNNEL_PATH = "/monitoring";
+const SENTRY_TUNNEL_PATH = "/monitoring";
 
 export type AnalyticsProvider = "plausible" | "umami";
 
@@ -23,9 +26,11 @@ export interface AnalyticsConfig {
 export interface PublicConfig {
   sentry: (SentrySettings & { dsn: string; tunnel: string }) | null;
   analytics: AnalyticsConfig | null;
+  /** Production running local auth (a public demo): pages show a banner saying so. */
+  demoMode: boolean;
 }
 
-export const DEFAULT_ANALYTICS_SCRIPTS: Record<AnalyticsProvider, string> = {
+const DEFAULT_ANALYTICS_SCRIPTS: Record<AnalyticsProvider, string> = {
   plausible: "https://plausible.io/js/script.js",
   umami: "https://cloud.umami.is/script.js",
 };
@@ -58,9 +63,9 @@ export function analyticsConfig(env: PublicEnv): AnalyticsConfig | null {
 
 export function publicConfig(
   env: PublicEnv,
-  nodeEnv: string,
-  release: { version: string; commit: string | undefined },
+  context: { nodeEnv: string; release: string; authMode: "clerk" | "local" },
 ): PublicConfig {
+  const { nodeEnv, release } = context;
   const settings = sentrySettings({
     dsn: env.NEXT_PUBLIC_SENTRY_DSN,
     environment: env.SENTRY_ENVIRONMENT,
@@ -74,10 +79,11 @@ export function publicConfig(
   return {
     sentry: settings.dsn ? { ...settings, dsn: settings.dsn, tunnel: SENTRY_TUNNEL_PATH } : null,
     analytics: analyticsConfig(env),
+    demoMode: nodeEnv === "production" && context.authMode === "local",
   };
 }
 
-/** JSON safe to embed in a <script> element (no "</script>", no HTML comment openers). */
+/** JSON safe to embed in a script (no "</script>", no HTML comment openers, no line separators). */
 export function serializePublicConfig(config: PublicConfig): string {
   return JSON.stringify(config)
     .replace(/</g, "\\u003c")
@@ -87,22 +93,35 @@ export function serializePublicConfig(config: PublicConfig): string {
     .replace(/\u2029/g, "\\u2029");
 }
 
-export { releaseName };
-
-/** Browser: the config the layout embedded, or null (no element, or unreadable). */
-export function readPublicConfig(doc: Document = document): PublicConfig | null {
-  const element = doc.getElementById(PUBLIC_CONFIG_ELEMENT_ID);
-  if (!element?.textContent) return null;
-  try {
-    return JSON.parse(element.textContent) as PublicConfig;
-  } catch {
-    return null;
+/**
+ * The body of /runtime-config.js: sets the config, loads the analytics provider's script (with the
+ * attributes Plausible and Umami read) and tells waiting code that the config is there.
+ */
+export function publicConfigScript(config: PublicConfig): string {
+  return `window.${PUBLIC_CONFIG_GLOBAL}=${serializePublicConfig(config)};
+(function (c) {
+  if (c.analytics) {
+    var s = document.createElement("script");
+    s.defer = true;
+    s.src = c.analytics.scriptUrl;
+    if (c.analytics.domain) s.setAttribute("data-domain", c.analytics.domain);
+    if (c.analytics.websiteId) s.setAttribute("data-website-id", c.analytics.websiteId);
+    document.head.appendChild(s);
   }
+  document.dispatchEvent(new Event("slipway:public-config"));
+})(window.${PUBLIC_CONFIG_GLOBAL});
+`;
+}
+
+/** Browser: the config /runtime-config.js set, or null (not loaded yet, or blocked). */
+export function readPublicConfig(): PublicConfig | null {
+  if (typeof window === "undefined") return null;
+  return ((window as unknown as Record<string, unknown>)[PUBLIC_CONFIG_GLOBAL] as PublicConfig | undefined) ?? null;
 }
 
 /**
- * Browser: calls `apply` with the config as soon as it is in the document. instrumentation-client
- * can run before the parser reaches the element, so wait for DOMContentLoaded when needed.
+ * Browser: calls `apply` with the config once it is there. The layout loads the script with
+ * `defer`, so it has run by DOMContentLoaded; instrumentation-client can run earlier.
  */
 export function whenPublicConfigReady(apply: (config: PublicConfig | null) => void): void {
   if (typeof document === "undefined") return;
@@ -111,5 +130,12 @@ export function whenPublicConfigReady(apply: (config: PublicConfig | null) => vo
     apply(config);
     return;
   }
-  document.addEventListener("DOMContentLoaded", () => apply(readPublicConfig()), { once: true });
+  let applied = false;
+  const once = () => {
+    if (applied) return;
+    applied = true;
+    apply(readPublicConfig());
+  };
+  document.addEventListener("slipway:public-config", once, { once: true });
+  document.addEventListener("DOMContentLoaded", once, { once: true });
 }

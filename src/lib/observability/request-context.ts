@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { singleton } from "@/lib/singleton";
 
 /**
  * Per-request context, set when the Node HTTP server receives a request (see http-server.ts) and
- * enriched as the request proceeds (route pattern, then tenant and user once auth resolves).
- * Logs, metrics, Server-Timing and Sentry events read it.
+ * enriched as the request proceeds (route pattern, then tenant and user once auth resolves): the
+ * request id, database time, Server-Timing. Logs, metrics and Sentry events read it.
  */
 export interface RequestContext {
   readonly requestId: string;
@@ -24,14 +25,7 @@ export interface RequestContext {
   dbCalls: number;
 }
 
-interface Holder {
-  __slipwayRequestStorage?: AsyncLocalStorage<RequestContext>;
-}
-
-// On globalThis: Next may load this module more than once (per bundle); the store must be one.
-const holder = globalThis as typeof globalThis & Holder;
-export const requestStorage: AsyncLocalStorage<RequestContext> = (holder.__slipwayRequestStorage ??=
-  new AsyncLocalStorage<RequestContext>());
+export const requestStorage = singleton("observability.request-storage", () => new AsyncLocalStorage<RequestContext>());
 
 /** The current request's context, or undefined outside a request (startup, background jobs). */
 export function getRequestContext(): RequestContext | undefined {
@@ -61,4 +55,65 @@ export function requestBindings(context = getRequestContext()): Record<string, s
   if (context.userId) bindings.userId = context.userId;
   if (context.traceId) bindings.traceId = context.traceId;
   return bindings;
+}
+
+// ---- Request ids: honour a sane incoming `x-request-id`, otherwise generate one. ----------------
+
+export const REQUEST_ID_HEADER = "x-request-id";
+
+/** Up to 128 characters of letters, digits and `-_.:`: enough for UUIDs, ULIDs and proxy ids (Heroku, Render, Fly). */
+const VALID_REQUEST_ID = /^[A-Za-z0-9\-_.:]{8,128}$/;
+
+export function isValidRequestId(value: unknown): value is string {
+  return typeof value === "string" && VALID_REQUEST_ID.test(value);
+}
+
+export function resolveRequestId(incoming: string | string[] | null | undefined, generate: () => string): string {
+  const value = Array.isArray(incoming) ? incoming[0] : incoming;
+  return isValidRequestId(value) ? value : generate();
+}
+
+// ---- Database time per request (Server-Timing) and operations in flight (the pool gauge). --------
+// postgres.js exposes no pool statistics, so the database layer wraps each unit of work.
+
+const databaseInFlight = singleton("observability.db-in-flight", () => ({ count: 0 }));
+
+export async function timeDatabase<T>(work: () => Promise<T>): Promise<T> {
+  const context = getRequestContext();
+  const started = process.hrtime.bigint();
+  databaseInFlight.count++;
+  try {
+    return await work();
+  } finally {
+    databaseInFlight.count--;
+    if (context) {
+      context.dbMs += Number(process.hrtime.bigint() - started) / 1e6;
+      context.dbCalls++;
+    }
+  }
+}
+
+export function databaseOperationsInFlight(): number {
+  return databaseInFlight.count;
+}
+
+/** `db;dur=12.3, total;dur=45.6` (milliseconds since the request arrived). */
+export function serverTiming(context: Pick<RequestContext, "dbMs" | "startedAt">, now?: bigint): string {
+  const total = elapsedMs(context, now);
+  return `db;dur=${context.dbMs.toFixed(1)}, total;dur=${total.toFixed(1)}`;
+}
+
+/** Adds Server-Timing to an API response (a copy when the response's headers are immutable). */
+export function withServerTiming(response: Response): Response {
+  const context = getRequestContext();
+  if (!context) return response;
+  const value = serverTiming(context);
+  try {
+    response.headers.set("server-timing", value);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    copy.headers.set("server-timing", value);
+    return copy;
+  }
 }

@@ -17,7 +17,7 @@ export interface RoutesManifest {
 export type RouteMatcher = (pathname: string) => string;
 
 /** Buckets for requests that are not app routes. */
-export const STATIC_ASSET_ROUTE = "/_next/static";
+const STATIC_ASSET_ROUTE = "/_next/static";
 export const UNMATCHED_ROUTE = "(unmatched)";
 
 const INTERNAL_PAGES = new Set(["/_not-found", "/_global-error", "/_error", "/_app", "/_document"]);

@@ -26,7 +26,8 @@ export interface SentrySettingsInput {
   dsn: string | undefined;
   environment: string | undefined;
   nodeEnv: string;
-  release: { version: string; commit: string | undefined };
+  /** The release name (getRelease().name). */
+  release: string;
   errorSampleRate?: number;
   tracesSampleRate?: number;
   replaysSessionSampleRate?: number;
@@ -38,17 +39,12 @@ export function sentrySettings(input: SentrySettingsInput): SentrySettings {
   return {
     dsn: input.dsn || undefined,
     environment: input.environment || input.nodeEnv,
-    release: releaseName(input.release),
+    release: input.release,
     errorSampleRate: input.errorSampleRate ?? 1,
     tracesSampleRate: input.tracesSampleRate ?? (input.nodeEnv === "production" ? 0.1 : 1),
     replaysSessionSampleRate: input.replaysSessionSampleRate ?? 0,
     replaysOnErrorSampleRate: input.replaysOnErrorSampleRate ?? 0,
   };
-}
-
-/** `slipway@<commit>` when the commit is known, else `slipway@<version>`. */
-export function releaseName(release: { version: string; commit: string | undefined }): string {
-  return `slipway@${release.commit || release.version}`;
 }
 
 interface SamplingInput {

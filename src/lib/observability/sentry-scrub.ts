@@ -5,7 +5,7 @@
  */
 // The redaction rules are the logger's own (one list for logs and error reports). redaction.ts is
 // the pure, browser-safe half of @/lib/logger; the index is server-only, hence the deep import.
-import { isSensitiveKey, REDACTED, scrubString, scrubValue } from "@/lib/logger/redaction";
+import { isSensitiveKey, REDACTED, scrubString, scrubValue } from "@/lib/logger/client";
 
 /** The subset of a Sentry event (or transaction) the scrubber touches; everything else is copied. */
 export interface ScrubbableEvent {

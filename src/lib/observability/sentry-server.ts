@@ -10,7 +10,7 @@ export function serverSentrySettings(): SentrySettings {
     dsn: env.SENTRY_DSN,
     environment: env.SENTRY_ENVIRONMENT,
     nodeEnv,
-    release: getRelease(),
+    release: getRelease().name,
     errorSampleRate: env.SENTRY_ERROR_SAMPLE_RATE,
     tracesSampleRate: env.SENTRY_TRACES_SAMPLE_RATE,
   });

@@ -2,32 +2,37 @@ import "server-only";
 import Redis from "ioredis";
 import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/logger";
-import { reconnectDelayMs } from "./reconnect";
+import { onShutdown } from "@/lib/shutdown";
+import { singleton } from "@/lib/singleton";
 
 export type { Redis };
-export { reconnectDelayMs };
 
-/** Connection and command timeouts: calls fail fast while Redis is down instead of queueing. */
-export const REDIS_CONNECT_TIMEOUT_MS = 2000;
-export const REDIS_COMMAND_TIMEOUT_MS = 1000;
-
-interface RedisHolder {
-  client?: Redis;
-  /** True while the last known state is connected, to log transitions rather than every error. */
-  wasReady?: boolean;
+/**
+ * Delay before the next reconnection attempt: exponential from 100 ms, capped at 2 s, so a
+ * Redis that comes back is picked up within about two seconds and a dead one is not hammered.
+ * Never gives up (returning null would stop ioredis reconnecting for good).
+ */
+export function reconnectDelayMs(attempt: number): number {
+  const exponential = 100 * 2 ** Math.max(0, attempt - 1);
+  return Math.min(exponential, 2000);
 }
 
-const holder = globalThis as typeof globalThis & { __slipwayRedis?: RedisHolder };
-const state = (holder.__slipwayRedis ??= {});
+/** Connection and command timeouts: calls fail fast while Redis is down instead of queueing. */
+const REDIS_CONNECT_TIMEOUT_MS = 2000;
+const REDIS_COMMAND_TIMEOUT_MS = 1000;
+
+const state = singleton(
+  "redis",
+  (): {
+    client?: Redis;
+    /** True while the last known state is connected, to log transitions rather than every error. */
+    wasReady?: boolean;
+  } => ({}),
+);
 
 /** Whether REDIS_URL is set. The app runs without Redis; features that need it degrade. */
 export function isRedisConfigured(): boolean {
   return Boolean(getEnv().REDIS_URL);
-}
-
-/** Whether Redis being down makes the instance not ready (REDIS_REQUIRED). */
-export function isRedisRequired(): boolean {
-  return getEnv().REDIS_REQUIRED;
 }
 
 function createClient(url: string): Redis {
@@ -64,6 +69,7 @@ export function getRedis(): Redis | undefined {
   if (!url) return undefined;
   if (!state.client) {
     state.client = createClient(url);
+    onShutdown("redis", closeRedis, "connections");
     state.client.connect().catch(() => {
       // Reported through the 'error' event; retryStrategy keeps trying.
     });
@@ -94,7 +100,7 @@ export async function pingRedis(): Promise<void> {
 }
 
 /** Closes the connection (QUIT when connected, else drops it). Safe to call more than once. */
-export async function closeRedis(): Promise<void> {
+async function closeRedis(): Promise<void> {
   const client = state.client;
   state.client = undefined;
   if (!client) return;

@@ -1,23 +1,22 @@
 import "server-only";
 import { flushLogger, getLogger } from "@/lib/logger";
-import { actionForSignal, type ShutdownPhase } from "./plan";
+import { actionForSignal } from "./plan";
 import { installRequestTracker } from "./request-tracker";
 import { runShutdown } from "./sequence";
-import { state, type ShutdownHook } from "./state";
-
-export type { ShutdownHook, ShutdownPhase };
+import { state, type ShutdownHook, type ShutdownStage } from "./state";
 
 /**
- * Registers cleanup to run during shutdown, after in-flight requests finished and before the
- * database pool and Redis close (e.g. flushing Sentry). Returns a function that unregisters it.
+ * Registers cleanup to run during shutdown, after in-flight requests finished: each owner registers
+ * its own (the database pool, the health connection, Redis, Sentry), so this concern depends on none
+ * of them. "flush" hooks run first, then "connections" hooks.
  */
-export function onShutdown(name: string, hook: ShutdownHook): () => void {
-  state.hooks.set(name, hook);
-  return () => state.hooks.delete(name);
+export function onShutdown(name: string, hook: ShutdownHook, stage: ShutdownStage = "flush"): void {
+  state.hooks.set(name, { run: hook, stage });
 }
 
-export function getShutdownPhase(): ShutdownPhase {
-  return state.phase;
+/** True from the first SIGTERM/SIGINT on: readiness answers 503 so load balancers stop routing here. */
+export function isShuttingDown(): boolean {
+  return state.phase !== "running";
 }
 
 function handleSignal(signal: NodeJS.Signals): void {

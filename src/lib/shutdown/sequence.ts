@@ -1,14 +1,11 @@
 import { Server as NetServer } from "node:net";
-import { closeDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { closeHealthSql, markDraining } from "@/lib/health";
 import { flushLogger, getLogger, type Logger } from "@/lib/logger";
-import { closeRedis } from "@/lib/redis";
 import { exitCodeFor, remainingMs } from "./plan";
 import { askToCloseConnection, closeIdleConnections, connectionCounts } from "./request-tracker";
-import { state, type ShutdownHook } from "./state";
+import { state, type ShutdownHook, type ShutdownStage } from "./state";
 
-/** Each cleanup step (hooks, database, Redis) gets at least this long, even after a forced close. */
+/** Each cleanup stage (flush, then connections) gets at least this long, even after a forced close. */
 const CLEANUP_FLOOR_MS = 2000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -99,8 +96,9 @@ async function runStep(log: Logger, name: string, step: ShutdownHook, ms: number
  * The shutdown sequence (docs/health-checks.md#shutdown):
  * 1. readiness answers 503 at once; 2. keep serving for SHUTDOWN_DRAIN_SECONDS so load balancers
  * stop routing here; 3. stop accepting and close idle keep-alive connections; 4. wait for in-flight
- * requests up to SHUTDOWN_TIMEOUT_SECONDS, then cut them; 5. run onShutdown hooks, close the
- * database pool and Redis, flush logs; 6. exit 0, or 1 if requests were cut or cleanup failed.
+ * requests up to SHUTDOWN_TIMEOUT_SECONDS, then cut them; 5. run the "flush" hooks (Sentry), then
+ * the "connections" hooks (database pool, health connection, Redis), flush logs; 6. exit 0, or 1 if
+ * requests were cut or cleanup failed.
  */
 export async function runShutdown(signal: NodeJS.Signals): Promise<never> {
   const env = getEnv();
@@ -110,7 +108,6 @@ export async function runShutdown(signal: NodeJS.Signals): Promise<never> {
 
   state.phase = "draining";
   state.startedAt = Date.now();
-  markDraining();
   for (const response of state.inFlight) askToCloseConnection(response);
   log.info(
     { signal, drainSeconds: env.SHUTDOWN_DRAIN_SECONDS, timeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS },
@@ -135,21 +132,13 @@ export async function runShutdown(signal: NodeJS.Signals): Promise<never> {
   // worst case from signal to exit is drain + timeout + 2 x CLEANUP_FLOOR_MS.
   state.phase = "cleaning-up";
   const budget = () => remainingMs(closingAt, timeoutMs, Date.now(), CLEANUP_FLOOR_MS);
-  const hooksBudget = budget();
-  const hookResults = await Promise.all([...state.hooks].map(([name, hook]) => runStep(log, name, hook, hooksBudget)));
-  const closeBudget = budget();
-  const [dbClosed, redisClosed] = await Promise.all([
-    runStep(
-      log,
-      "database",
-      async () => {
-        await Promise.all([closeDb(Math.ceil(closeBudget / 1000)), closeHealthSql(Math.ceil(closeBudget / 1000))]);
-      },
-      closeBudget,
-    ),
-    runStep(log, "redis", closeRedis, closeBudget),
-  ]);
-  const code = exitCodeFor({ requestsCut, cleanupFailed: !dbClosed || !redisClosed || hookResults.includes(false) });
+  const runStage = (stage: ShutdownStage) => {
+    const ms = budget();
+    const hooks = [...state.hooks].filter(([, hook]) => hook.stage === stage);
+    return Promise.all(hooks.map(([name, hook]) => runStep(log, name, hook.run, ms)));
+  };
+  const results = [...(await runStage("flush")), ...(await runStage("connections"))];
+  const code = exitCodeFor({ requestsCut, cleanupFailed: results.includes(false) });
 
   state.phase = "exiting";
   log.info({ code, durationMs: Date.now() - state.startedAt }, "shutdown complete");

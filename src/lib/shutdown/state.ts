@@ -1,8 +1,15 @@
 import type { Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { singleton } from "@/lib/singleton";
 import type { ShutdownPhase } from "./plan";
 
 export type ShutdownHook = () => Promise<void> | void;
+
+/**
+ * When a hook runs: "flush" (first: send what is buffered, e.g. Sentry events) or "connections"
+ * (then: close pools and clients). Hooks of one stage run in parallel.
+ */
+export type ShutdownStage = "flush" | "connections";
 
 export interface ShutdownState {
   phase: ShutdownPhase;
@@ -18,18 +25,13 @@ export interface ShutdownState {
   acceptedTotal: number;
   /** Called whenever a response ends, so waiters can re-check. */
   onResponseClosed: Set<() => void>;
-  hooks: Map<string, ShutdownHook>;
+  hooks: Map<string, { run: ShutdownHook; stage: ShutdownStage }>;
   trackerInstalled: boolean;
   signalsInstalled: boolean;
 }
 
-/**
- * Process-wide shutdown state on globalThis: Next may load this module in more than one bundle
- * (instrumentation, route handlers), and all of them must share one state.
- */
-const holder = globalThis as typeof globalThis & { __slipwayShutdown?: ShutdownState };
-
-export const state: ShutdownState = (holder.__slipwayShutdown ??= {
+/** Process-wide: instrumentation, route handlers and the readiness probe share one state. */
+export const state: ShutdownState = singleton("shutdown", () => ({
   phase: "running",
   inFlight: new Set(),
   connections: new Map(),
@@ -38,4 +40,4 @@ export const state: ShutdownState = (holder.__slipwayShutdown ??= {
   hooks: new Map(),
   trackerInstalled: false,
   signalsInstalled: false,
-});
+}));

@@ -10,9 +10,9 @@ import { Webhook } from "svix";
  */
 
 /** pk_live_ + base64("clerk.example.com$"): a syntactically valid production publishable key. */
-export const PUBLISHABLE_KEY = `pk_live_${Buffer.from("clerk.example.com$").toString("base64")}`;
+const PUBLISHABLE_KEY = `pk_live_${Buffer.from("clerk.example.com$").toString("base64")}`;
 /** The app origin the tokens name as `azp`; the server lists it in CLERK_AUTHORIZED_PARTIES. */
-export const APP_ORIGIN = "https://app.slipway.test";
+const APP_ORIGIN = "https://app.slipway.test";
 const ISSUER = "https://clerk.example.com";
 const KEY_ID = "ins_slipway_test";
 

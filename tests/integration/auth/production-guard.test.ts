@@ -94,9 +94,9 @@ describe("production with AUTH_MODE=local (public demo)", () => {
     expect(JSON.parse(warning!)).toMatchObject({ level: "warn" });
   });
 
-  it("shows the demo banner in the UI", async () => {
-    const html = await (await fetch(`${server.url}/`)).text();
-    expect(html).toContain('data-testid="local-mode-banner"');
+  it("tells the browser to show the demo banner (runtime config; the smoke suite sees the banner)", async () => {
+    const script = await (await fetch(`${server.url}/runtime-config.js`)).text();
+    expect(script).toContain('"demoMode":true');
   });
 
   it("sends a signed-out visitor of the app to sign-in", async () => {

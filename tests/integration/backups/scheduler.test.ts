@@ -100,7 +100,7 @@ describe.skipIf(skip)("the backup scheduler's runs (slipway-backup run)", () => 
   it("shows the repository and the status file with the runbook's commands", async () => {
     const ok = await rig.scheduler(["run", "full"]);
     expect(ok.code, ok.stderr).toBe(0);
-    const result = await runRunbookBlock(runbookBlock("backups.md", "backup-status"), {
+    const result = await runRunbookBlock(runbookBlock("backups.md", "backup-info"), {
       env: rig.env,
       user: clusterUser(),
     });

@@ -24,8 +24,8 @@ import {
 
 export const ROOT = path.resolve(import.meta.dirname, "../../..");
 export const PGBACKREST_CONF = path.join(ROOT, "db/pgbackrest/pgbackrest.conf");
-export const ARCHIVING_CONF = path.join(ROOT, "db/postgres/archiving.conf");
-export const SCHEDULER_DIR = path.join(ROOT, "db/pgbackrest");
+const ARCHIVING_CONF = path.join(ROOT, "db/postgres/archiving.conf");
+const SCHEDULER_DIR = path.join(ROOT, "db/pgbackrest");
 export const SCHEDULER = path.join(SCHEDULER_DIR, "slipway-backup");
 const SECRETS_SH = path.join(SCHEDULER_DIR, "secrets.sh");
 

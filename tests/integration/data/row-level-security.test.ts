@@ -2,10 +2,12 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminSql, createTenant, type TenantFixture } from "../../support/tenants";
 
-// src/lib/env caches the config on globalThis: point it at the test database before first use.
+// src/lib/env reads the config once per process: point it at the test database before first use.
 process.env.DATABASE_URL = inject("databaseUrl");
-delete (globalThis as { __slipwayEnv?: unknown }).__slipwayEnv;
-const { closeDb, getDb, withTenant, withUser } = await import("@/lib/db");
+(await import("@/lib/env")).forgetEnv();
+const { closeDb, getDb, withScope } = await import("@/lib/db");
+const withTenant = <T>(tenantId: string, fn: Parameters<typeof withScope<T>>[1]) => withScope({ tenantId }, fn);
+const withUser = <T>(userId: string, fn: Parameters<typeof withScope<T>>[1]) => withScope({ userId }, fn);
 
 /** The PostgreSQL error code of a rejected statement (drizzle wraps the driver's error). */
 async function rejectionCode(promise: Promise<unknown>): Promise<string | undefined> {

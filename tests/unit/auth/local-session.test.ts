@@ -6,7 +6,18 @@ const session = { userId: "6f1c0a3e-6f2b-4b7e-9d38-1f1c7c2a9a10", tenantId: "0b8
 
 describe("local session tokens", () => {
   it("round-trips the user and tenant", async () => {
-    expect(await verifyLocalSessionToken(await createLocalSessionToken(session, secret), secret)).toEqual(session);
+    expect(await verifyLocalSessionToken(await createLocalSessionToken(session, secret), secret)).toMatchObject(
+      session,
+    );
+  });
+
+  it("gives every new session its own id, and keeps a given one", async () => {
+    const first = await verifyLocalSessionToken(await createLocalSessionToken(session, secret), secret);
+    const second = await verifyLocalSessionToken(await createLocalSessionToken(session, secret), secret);
+    expect(first?.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second?.sessionId).not.toBe(first?.sessionId);
+    const given = await createLocalSessionToken({ ...session, sessionId: "session-1" }, secret);
+    expect((await verifyLocalSessionToken(given, secret))?.sessionId).toBe("session-1");
   });
 
   it("rejects a token signed with another secret", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { refuseMemberChange } from "@/features/auth/member-rules";
+import { refuseMemberChange } from "@/features/members/rules";
 
 const members = [
   { userId: "u-admin", role: "admin" as const },
@@ -16,8 +16,9 @@ describe("refuseMemberChange", () => {
   });
 
   it("refuses demoting or removing the last admin", () => {
-    expect(refuseMemberChange(members, "u-admin", { kind: "set-role", role: "member" })).toMatch(/at least one admin/);
-    expect(refuseMemberChange(members, "u-admin", { kind: "remove" })).toMatch(/at least one admin/);
+    const lastAdmin = { code: "last_admin", message: expect.stringMatching(/at least one admin/) };
+    expect(refuseMemberChange(members, "u-admin", { kind: "set-role", role: "member" })).toEqual(lastAdmin);
+    expect(refuseMemberChange(members, "u-admin", { kind: "remove" })).toEqual(lastAdmin);
   });
 
   it("allows demoting an admin when another admin remains", () => {
@@ -26,6 +27,9 @@ describe("refuseMemberChange", () => {
   });
 
   it("refuses a change to someone who is not a member", () => {
-    expect(refuseMemberChange(members, "u-stranger", { kind: "remove" })).toMatch(/not a member/);
+    expect(refuseMemberChange(members, "u-stranger", { kind: "remove" })).toEqual({
+      code: "not_a_member",
+      message: expect.stringMatching(/not a member/),
+    });
   });
 });

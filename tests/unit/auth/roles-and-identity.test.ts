@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { clerkIdentityOf, disambiguatedSlug, slugFor } from "@/lib/auth/clerk-identity";
-import { hasRole, roleFromClerk } from "@/lib/auth/roles";
+import { clerkSessionOf } from "@/lib/auth/clerk";
+import { disambiguatedSlug, slugFor } from "@/lib/auth/identity-store";
+import { roleFromClerk } from "@/lib/auth/clerk";
+import { hasRole } from "@/lib/auth/tenant";
 
 describe("roleFromClerk", () => {
   it("maps org:admin to admin", () => {
@@ -30,20 +32,22 @@ describe("hasRole", () => {
   });
 });
 
-describe("clerkIdentityOf", () => {
+describe("clerkSessionOf", () => {
   it("is null when Clerk reports no user", () => {
-    expect(clerkIdentityOf({ userId: null })).toBeNull();
+    expect(clerkSessionOf({ userId: null })).toBeNull();
   });
 
   it("has no organization when none is active", () => {
-    expect(clerkIdentityOf({ userId: "user_1", orgId: null })).toEqual({
+    expect(clerkSessionOf({ userId: "user_1", orgId: null })).toEqual({
+      provider: "clerk",
       externalUserId: "user_1",
       organization: null,
     });
   });
 
   it("carries the active organization, its slug and the mapped role", () => {
-    expect(clerkIdentityOf({ userId: "user_1", orgId: "org_A", orgRole: "org:admin", orgSlug: "acme" })).toEqual({
+    expect(clerkSessionOf({ userId: "user_1", orgId: "org_A", orgRole: "org:admin", orgSlug: "acme" })).toEqual({
+      provider: "clerk",
       externalUserId: "user_1",
       organization: { externalOrgId: "org_A", slug: "acme", role: "admin" },
     });

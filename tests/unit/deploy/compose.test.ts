@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { composeDurationSeconds, mergeCompose, parseCompose, untagCompose } from "../../../scripts/deploy-files.mjs";
-import { copyOf, fileSecretRules, loadDeployFiles, productionComposeRules, secretsDocumentationRules } from "./rules";
+import {
+  copyOf,
+  fileSecretRules,
+  loadDeployFiles,
+  monitoringComposeRules,
+  productionComposeRules,
+  secretsDocumentationRules,
+} from "./rules";
 
 const files = loadDeployFiles();
 
@@ -114,6 +121,128 @@ describe("production compose", () => {
     expect(productionComposeRules(broken)).toContain(
       "secret session_secret must come from ./secrets/session_secret.txt",
     );
+  });
+});
+
+describe("compose monitoring profile", () => {
+  const services = () => copyOf(files).compose.merged.services;
+
+  it("runs pinned official images, hardened, configured read-only from ops/, agreeing with the app", () => {
+    expect(monitoringComposeRules(files)).toEqual([]);
+  });
+
+  it("starts nothing by default: every monitoring service is behind the profile", () => {
+    for (const name of ["prometheus", "alertmanager", "grafana"]) {
+      expect(files.compose.merged.services[name].profiles, name).toEqual(["monitoring"]);
+    }
+  });
+
+  it("fails on an unpinned image", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.grafana.image = "grafana/grafana:latest";
+    expect(monitoringComposeRules(broken)).toContain(
+      "grafana: image must be grafana/grafana pinned to a release tag, not grafana/grafana:latest",
+    );
+  });
+
+  it("fails on an image that is not the official one", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.prometheus.image = "bitnami/prometheus:2.53.3";
+    expect(monitoringComposeRules(broken)).toContain(
+      "prometheus: image must be prom/prometheus pinned to a release tag, not bitnami/prometheus:2.53.3",
+    );
+  });
+
+  it("fails when configuration is mounted writable", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.prometheus.volumes = [
+      "./ops/prometheus:/etc/prometheus",
+      "prometheus-data:/prometheus",
+    ];
+    expect(monitoringComposeRules(broken)).toContain("prometheus: ./ops/prometheus must be mounted read-only (:ro)");
+  });
+
+  it("fails when a service mounts something outside ops/", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.alertmanager.volumes.push("./secrets:/secrets:ro");
+    expect(monitoringComposeRules(broken)).toContain("alertmanager: mounts ./secrets, outside ./ops/");
+  });
+
+  it("fails when Prometheus or Alertmanager publish a port, or Grafana binds to every interface", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.prometheus.ports = ["127.0.0.1:9090:9090"];
+    broken.compose.merged.services.grafana.ports = ["3030:3000"];
+    expect(monitoringComposeRules(broken)).toEqual(
+      expect.arrayContaining([
+        "prometheus: publishes a port (only Grafana may, on loopback)",
+        'grafana: port "3030:3000" must bind to 127.0.0.1',
+      ]),
+    );
+  });
+
+  it("fails when the Grafana admin password is set inline", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD = "admin";
+    expect(monitoringComposeRules(broken)).toContain(
+      "grafana: GF_SECURITY_ADMIN_PASSWORD is set inline; read it from /run/secrets via GF_SECURITY_ADMIN_PASSWORD__FILE or GF_SECURITY_ADMIN_PASSWORD_FILE",
+    );
+  });
+
+  it("fails when Prometheus does not mount the metrics token the scrape reads", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.prometheus.secrets = [];
+    expect(monitoringComposeRules(broken)).toContain(
+      "prometheus: does not mount the secret behind /run/secrets/metrics_token",
+    );
+  });
+
+  it("fails when the scrape and the app read the token from different secrets", () => {
+    const broken = copyOf(files);
+    broken.monitoring.prometheus.scrape_configs[0].authorization.credentials_file = "/run/secrets/other_token";
+    expect(monitoringComposeRules(broken)).toContain(
+      "prometheus.yml reads the token from /run/secrets/other_token, the app from /run/secrets/metrics_token",
+    );
+  });
+
+  it("fails when prometheus.yml scrapes another service or path", () => {
+    const broken = copyOf(files);
+    broken.monitoring.prometheus.scrape_configs[0].static_configs = [{ targets: ["web:8080"] }];
+    broken.monitoring.prometheus.scrape_configs[0].metrics_path = "/metrics";
+    expect(monitoringComposeRules(broken)).toEqual(
+      expect.arrayContaining([
+        "prometheus.yml must scrape the compose app service at app:3000",
+        "prometheus.yml: /metrics is not a route in src/app",
+      ]),
+    );
+  });
+
+  it("fails when Alertmanager reads a secret file it does not mount", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.alertmanager.secrets = [];
+    expect(monitoringComposeRules(broken)).toContain(
+      "alertmanager.yml reads /run/secrets/alertmanager_webhook_url, which the alertmanager service does not mount as a secret",
+    );
+  });
+
+  it("fails when Grafana's dashboards are not where its provider looks", () => {
+    const broken = copyOf(files);
+    broken.monitoring.grafanaDashboards.providers[0].options.path = "/var/lib/grafana/dashboards";
+    expect(monitoringComposeRules(broken)).toContain(
+      "grafana must mount ./ops/grafana/dashboards at the provider's path /var/lib/grafana/dashboards",
+    );
+  });
+
+  it("fails when a monitoring service is not read-only or has no healthcheck", () => {
+    const broken = copyOf(files);
+    delete broken.compose.merged.services.alertmanager.read_only;
+    delete broken.compose.merged.services.grafana.healthcheck;
+    expect(monitoringComposeRules(broken)).toEqual(
+      expect.arrayContaining(["alertmanager: must run with read_only: true", "grafana: no healthcheck"]),
+    );
+  });
+
+  it("is checked on a copy, never on the shared files", () => {
+    expect(services().grafana.ports).toEqual(["127.0.0.1:3030:3000"]);
   });
 });
 

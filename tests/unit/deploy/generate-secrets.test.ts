@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { generateSecrets, SECRETS } from "../../../scripts/generate-secrets.mjs";
+import { APP_UID, generateSecrets, POSTGRES_UID, READERS, SECRETS } from "../../../scripts/generate-secrets.mjs";
 
 const dirs: string[] = [];
 const freshDir = () => {
@@ -18,13 +18,39 @@ const contentOf = (dir: string, name: string) => readFileSync(path.join(dir, `${
 const asUser = { uid: 4242 };
 
 describe("npm run secrets:generate", () => {
-  it("creates every secret file with mode 0600 in a 0700 directory", () => {
+  it("creates every secret file with mode 0600 in a 0700 directory (0640 for the one two containers read)", () => {
     const dir = freshDir();
     generateSecrets(dir, asUser);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const { name } of SECRETS) {
-      expect(statSync(path.join(dir, `${name}.txt`)).mode & 0o777, name).toBe(0o600);
+      const expected = name === "metrics_token" ? 0o640 : 0o600;
+      expect(statSync(path.join(dir, `${name}.txt`)).mode & 0o777, name).toBe(expected);
     }
+  });
+
+  it("as root, hands each file to the user its container reads it as", () => {
+    const dir = freshDir();
+    const owners: Record<string, string> = {};
+    generateSecrets(dir, {
+      uid: 0,
+      chown: (file, uid, gid) => (owners[path.basename(file, ".txt")] = `${uid}:${gid}`),
+    });
+    expect(owners).toEqual({
+      database_url: `${APP_UID}:${APP_UID}`,
+      redis_url: `${APP_UID}:${APP_UID}`,
+      session_secret: `${APP_UID}:${APP_UID}`,
+      clerk_secret_key: `${APP_UID}:${APP_UID}`,
+      clerk_webhook_secret: `${APP_UID}:${APP_UID}`,
+      // The app owns it; Prometheus (nobody:nogroup in prom/prometheus) reads it through the group.
+      metrics_token: `${APP_UID}:65534`,
+      grafana_admin_password: "472:0",
+      alertmanager_webhook_url: "65534:65534",
+      // The backup scheduler and the restore shell run as postgres (uid 999 in the database image).
+      pgbackrest_cipher_pass: `${POSTGRES_UID}:${POSTGRES_UID}`,
+      backup_s3_key: `${POSTGRES_UID}:${POSTGRES_UID}`,
+      backup_s3_key_secret: `${POSTGRES_UID}:${POSTGRES_UID}`,
+    });
+    expect(READERS["app+prometheus"].mode).toBe(0o640);
   });
 
   it("never overwrites an existing file", () => {
@@ -61,6 +87,8 @@ describe("npm run secrets:generate", () => {
     expect(contentOf(dir, "metrics_token").length).toBeGreaterThanOrEqual(16);
     expect(contentOf(dir, "clerk_secret_key")).toBe("");
     expect(contentOf(dir, "clerk_webhook_secret")).toBe("");
+    expect(contentOf(dir, "alertmanager_webhook_url")).toBe("");
+    expect(contentOf(dir, "grafana_admin_password").length).toBeGreaterThanOrEqual(32);
   });
 
   it("generates the backup repository's passphrase and leaves the off-site bucket's keys empty", () => {

@@ -28,6 +28,7 @@ import {
   type Json,
 } from "../../../scripts/deploy-files.mjs";
 import { SECRETS } from "../../../scripts/generate-secrets.mjs";
+import { parse as parseYaml } from "yaml";
 import { buildEnvSchema, SECRET_VARIABLES, serverEnvSchema } from "@/lib/env/schema";
 
 export interface DeployFiles {
@@ -43,6 +44,8 @@ export interface DeployFiles {
   secretsReadme: string;
   /** The compose stack's database image (db/postgres/Dockerfile) and the files that configure its backups. */
   database: { dockerfile: Dockerfile; contextFiles: string[]; config: BackupConfig };
+  /** The configuration the compose `monitoring` profile mounts from ops/. */
+  monitoring: { prometheus: Json; alertmanager: Json; grafanaDatasources: Json; grafanaDashboards: Json };
 }
 
 export type BackupConfig = ReturnType<typeof readBackupConfig>;
@@ -64,6 +67,12 @@ export function loadDeployFiles(): DeployFiles {
       contextFiles: databaseContextFiles(),
       config: readBackupConfig(),
     },
+    monitoring: {
+      prometheus: parseYaml(read("ops/prometheus/prometheus.yml")),
+      alertmanager: parseYaml(read("ops/alertmanager/alertmanager.yml")),
+      grafanaDatasources: parseYaml(read("ops/grafana/provisioning/datasources/prometheus.yml")),
+      grafanaDashboards: parseYaml(read("ops/grafana/provisioning/dashboards/slipway.yml")),
+    },
   };
 }
 
@@ -74,12 +83,12 @@ export function copyOf(files: DeployFiles): DeployFiles {
 
 // ---- shared facts ----------------------------------------------------------------------------------
 
-export const RUNNER = "runner";
+const RUNNER = "runner";
 export const MIGRATOR_COMMAND = "node db/migrate.mjs";
 const APP_PORT_ENV = "PORT";
 
 /** Shutdown settings as the app will read them: the platform's value, else the schema default. */
-export function shutdownBudgetSeconds(env: Record<string, string | undefined> = {}): number {
+function shutdownBudgetSeconds(env: Record<string, string | undefined> = {}): number {
   const parsed = serverEnvSchema.pick({ SHUTDOWN_DRAIN_SECONDS: true, SHUTDOWN_TIMEOUT_SECONDS: true }).parse({
     SHUTDOWN_DRAIN_SECONDS: env.SHUTDOWN_DRAIN_SECONDS,
     SHUTDOWN_TIMEOUT_SECONDS: env.SHUTDOWN_TIMEOUT_SECONDS,
@@ -88,7 +97,7 @@ export function shutdownBudgetSeconds(env: Record<string, string | undefined> = 
 }
 
 /** Secrets the running app reads (SENTRY_AUTH_TOKEN is build-only). */
-export const RUNTIME_SECRETS = SECRET_VARIABLES.filter((name) => !(name in buildEnvSchema.shape));
+const RUNTIME_SECRETS = SECRET_VARIABLES.filter((name) => !(name in buildEnvSchema.shape));
 
 const renderEnv = (render: Json): Record<string, string | undefined> =>
   Object.fromEntries(
@@ -442,6 +451,148 @@ export function productionComposeRules(files: DeployFiles): string[] {
   return problems;
 }
 
+// ---- compose monitoring profile ----------------------------------------------------------------------
+
+/** The services of the `monitoring` profile and the official image each must run. */
+const MONITORING_IMAGES: Record<string, string> = {
+  prometheus: "prom/prometheus",
+  alertmanager: "prom/alertmanager",
+  grafana: "grafana/grafana",
+};
+
+/** Where each service reads its configuration from ops/, as `--config.file` or mount target. */
+const MONITORING_CONFIG: Record<string, { source: string; target: string; configFlag?: string }> = {
+  prometheus: { source: "./ops/prometheus", target: "/etc/prometheus", configFlag: "/etc/prometheus/prometheus.yml" },
+  alertmanager: {
+    source: "./ops/alertmanager",
+    target: "/etc/alertmanager",
+    configFlag: "/etc/alertmanager/alertmanager.yml",
+  },
+  grafana: { source: "./ops/grafana/provisioning", target: "/etc/grafana/provisioning" },
+};
+
+const bindMounts = (service: Json): { source: string; target: string; readOnly: boolean }[] =>
+  (service.volumes ?? [])
+    .filter((volume: string | Json) => typeof volume === "string" && volume.startsWith("."))
+    .map((volume: string) => {
+      const [source, target, mode] = volume.split(":");
+      return { source: source!, target: target!, readOnly: mode === "ro" };
+    });
+
+/** Every value under a `*_file` key of a YAML document (Alertmanager's secrets). */
+function fileReferences(value: Json, key = ""): string[] {
+  if (Array.isArray(value)) return value.flatMap((item) => fileReferences(item, key));
+  if (value && typeof value === "object") {
+    return Object.entries(value).flatMap(([childKey, child]) => fileReferences(child, childKey));
+  }
+  return key.endsWith("_file") && typeof value === "string" ? [value] : [];
+}
+
+const mountedSecret = (service: Json, file: string): boolean =>
+  file.startsWith("/run/secrets/") && (service.secrets ?? []).includes(file.slice("/run/secrets/".length));
+
+/**
+ * The optional monitoring stack: official images pinned to a release, hardened like the rest,
+ * configuration only from ops/ and read-only, no port but Grafana's on loopback, secrets from
+ * files, and the files agreeing with compose (scrape target, token file, service names, paths).
+ */
+export function monitoringComposeRules(files: DeployFiles): string[] {
+  const problems: string[] = [];
+  const services: Record<string, Json> = files.compose.merged.services ?? {};
+  const inProfile = Object.entries(services).filter(([, service]) => service.profiles?.includes("monitoring"));
+  const names = inProfile.map(([name]) => name).sort();
+  if (JSON.stringify(names) !== JSON.stringify(Object.keys(MONITORING_IMAGES).sort())) {
+    problems.push(`the monitoring profile must hold ${Object.keys(MONITORING_IMAGES).join(", ")}, not ${names}`);
+  }
+  for (const [name, service] of inProfile) {
+    const repository = MONITORING_IMAGES[name];
+    if (repository && !new RegExp(`^${repository}:v?\\d+\\.\\d+\\.\\d+$`).test(service.image ?? "")) {
+      problems.push(`${name}: image must be ${repository} pinned to a release tag, not ${service.image}`);
+    }
+    if (JSON.stringify(service.profiles) !== '["monitoring"]') problems.push(`${name}: profiles must be [monitoring]`);
+    if (!service.restart) problems.push(`${name}: no restart policy`);
+    if (!service.healthcheck?.test) problems.push(`${name}: no healthcheck`);
+    if (service.read_only !== true) problems.push(`${name}: must run with read_only: true`);
+    if (service.logging?.driver !== "json-file" || !service.logging.options?.["max-size"]) {
+      problems.push(`${name}: logs must rotate (json-file with max-size and max-file)`);
+    }
+    const limits = service.deploy?.resources?.limits;
+    if (!limits?.cpus || !limits?.memory || !service.deploy?.resources?.reservations?.memory) {
+      problems.push(`${name}: deploy.resources needs cpu and memory limits and a memory reservation`);
+    }
+    for (const mount of bindMounts(service)) {
+      if (!mount.source.startsWith("./ops/")) problems.push(`${name}: mounts ${mount.source}, outside ./ops/`);
+      if (!mount.readOnly) problems.push(`${name}: ${mount.source} must be mounted read-only (:ro)`);
+    }
+    const config = MONITORING_CONFIG[name];
+    if (
+      config &&
+      !bindMounts(service).some((mount) => mount.source === config.source && mount.target === config.target)
+    ) {
+      problems.push(`${name}: must mount ${config.source} at ${config.target}`);
+    }
+    if (config?.configFlag && !(service.command ?? []).includes(`--config.file=${config.configFlag}`)) {
+      problems.push(`${name}: must start with --config.file=${config.configFlag}`);
+    }
+    for (const mapping of service.ports ?? []) {
+      const host = typeof mapping === "string" ? mapping.split(":")[0] : mapping.host_ip;
+      if (name !== "grafana") problems.push(`${name}: publishes a port (only Grafana may, on loopback)`);
+      else if (host !== "127.0.0.1") problems.push(`grafana: port ${JSON.stringify(mapping)} must bind to 127.0.0.1`);
+    }
+    for (const [key, value] of Object.entries(service.environment ?? {})) {
+      if (SECRETISH.test(key) && !key.endsWith("_FILE") && value !== "" && value !== null) {
+        problems.push(`${name}: ${key} is set inline; read it from /run/secrets via ${key}__FILE or ${key}_FILE`);
+      }
+      if (key.endsWith("_FILE") && !mountedSecret(service, String(value))) {
+        problems.push(`${name}: ${key} reads ${value}, which is not a secret it mounts`);
+      }
+    }
+  }
+
+  const { prometheus, alertmanager, grafanaDatasources, grafanaDashboards } = files.monitoring;
+  const app = services.app ?? {};
+  const appTokenFile = app.environment?.METRICS_TOKEN_FILE;
+  const job = (prometheus.scrape_configs ?? []).find((candidate: Json) => candidate.job_name === "slipway");
+  if (!job) {
+    problems.push('prometheus.yml has no scrape job "slipway" (the rules select job="slipway")');
+  } else {
+    const tokenFile = job.authorization?.credentials_file;
+    if (job.authorization?.type !== "Bearer" || !tokenFile) {
+      problems.push("prometheus.yml: the slipway job must send the token as a Bearer credentials_file");
+    } else if (tokenFile !== appTokenFile) {
+      problems.push(`prometheus.yml reads the token from ${tokenFile}, the app from ${appTokenFile}`);
+    } else if (services.prometheus && !mountedSecret(services.prometheus, tokenFile)) {
+      problems.push(`prometheus: does not mount the secret behind ${tokenFile}`);
+    }
+    if (!files.routes.has(job.metrics_path))
+      problems.push(`prometheus.yml: ${job.metrics_path} is not a route in src/app`);
+    const port = stageEnv(files.dockerfile, RUNNER)[APP_PORT_ENV];
+    const targets: string[] = (job.static_configs ?? []).flatMap((config: Json) => config.targets ?? []);
+    if (!targets.includes(`app:${port}`))
+      problems.push(`prometheus.yml must scrape the compose app service at app:${port}`);
+  }
+  const alertmanagers: string[] = (prometheus.alerting?.alertmanagers ?? []).flatMap((entry: Json) =>
+    (entry.static_configs ?? []).flatMap((config: Json) => config.targets ?? []),
+  );
+  if (!alertmanagers.includes("alertmanager:9093"))
+    problems.push("prometheus.yml must send alerts to alertmanager:9093");
+  for (const file of fileReferences(alertmanager)) {
+    if (!services.alertmanager || !mountedSecret(services.alertmanager, file)) {
+      problems.push(`alertmanager.yml reads ${file}, which the alertmanager service does not mount as a secret`);
+    }
+  }
+  const datasource = (grafanaDatasources.datasources ?? [])[0];
+  if (datasource?.url !== "http://prometheus:9090") problems.push("grafana datasource must be http://prometheus:9090");
+  const dashboardsPath = grafanaDashboards.providers?.[0]?.options?.path;
+  const dashboardsMount = bindMounts(services.grafana ?? {}).find(
+    (mount) => mount.source === "./ops/grafana/dashboards",
+  );
+  if (!dashboardsMount || dashboardsMount.target !== dashboardsPath) {
+    problems.push(`grafana must mount ./ops/grafana/dashboards at the provider's path ${dashboardsPath}`);
+  }
+  return problems;
+}
+
 /** Every *_FILE secret the app reads is wired into the production app service. */
 export function fileSecretRules(files: DeployFiles): string[] {
   const problems: string[] = [];
@@ -611,7 +762,7 @@ function mounts(service: Json): Map<string, { volume: string; readOnly: boolean 
 }
 
 /** The one stanza of pgbackrest.conf (every section but [global]). */
-export function stanzaOf(config: BackupConfig): string | undefined {
+function stanzaOf(config: BackupConfig): string | undefined {
   const stanzas = Object.keys(config.pgbackrest).filter((section) => section !== "global");
   return stanzas.length === 1 ? stanzas[0] : undefined;
 }

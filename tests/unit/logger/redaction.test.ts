@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "@/lib/logger/create-logger";
-import { scrubString } from "@/lib/logger/redaction";
+import { scrubString } from "@/lib/logger/client";
 
 function capture(knownSecrets: string[] = []) {
   const lines: string[] = [];

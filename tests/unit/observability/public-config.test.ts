@@ -1,18 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { analyticsConfig, publicConfig, serializePublicConfig } from "@/lib/observability/public-config";
 
-const release = { version: "1.0.0", commit: "abc" };
+const production = { nodeEnv: "production", release: "slipway@abc", authMode: "clerk" as const };
 
 describe("public config", () => {
   it("has no Sentry and no analytics when nothing is configured", () => {
-    expect(publicConfig({}, "production", release)).toEqual({ sentry: null, analytics: null });
+    expect(publicConfig({}, production)).toEqual({ sentry: null, analytics: null, demoMode: false });
+  });
+
+  it("says when production runs the open local auth mode (the demo banner)", () => {
+    expect(publicConfig({}, { ...production, authMode: "local" }).demoMode).toBe(true);
+    expect(publicConfig({}, { ...production, nodeEnv: "development", authMode: "local" }).demoMode).toBe(false);
   });
 
   it("hands the browser DSN, rates and the tunnel path", () => {
     const config = publicConfig(
       { NEXT_PUBLIC_SENTRY_DSN: "https://k@h/1", SENTRY_REPLAYS_ON_ERROR_SAMPLE_RATE: 0.5 },
-      "production",
-      release,
+      production,
     );
     expect(config.sentry).toMatchObject({
       dsn: "https://k@h/1",
@@ -42,6 +46,7 @@ describe("public config", () => {
 
   it("serializes safely inside a script element", () => {
     const text = serializePublicConfig({
+      demoMode: false,
       sentry: null,
       analytics: { provider: "plausible", scriptUrl: "</script><script>", domain: "x" },
     });

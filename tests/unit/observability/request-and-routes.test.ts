@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { isValidRequestId, resolveRequestId } from "@/lib/observability/request-id";
+import { isValidRequestId, resolveRequestId, serverTiming } from "@/lib/observability/request-context";
 import { createRouteMatcher, isQuietRoute, statusClass, UNMATCHED_ROUTE } from "@/lib/observability/route-pattern";
-import { envelopeTarget, parseDsn } from "@/lib/observability/tunnel";
+import { envelopeTarget, parseDsn } from "@/lib/observability/browser-endpoints";
 import { completionLevel } from "@/lib/observability/http-server";
 import { isAuthorizedScrape } from "@/lib/observability/metrics";
-import { serverTiming } from "@/lib/observability/server-timing";
 
 describe("request ids", () => {
   it("honours a valid incoming id", () => {

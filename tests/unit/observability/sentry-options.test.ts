@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { commonInitOptions, releaseName, sentrySettings } from "@/lib/observability/sentry-options";
+import { releaseOf } from "@/lib/env/load";
+import { commonInitOptions, sentrySettings } from "@/lib/observability/sentry-options";
 
-const release = { version: "1.2.3", commit: "abc1234" };
+const release = "slipway@abc1234";
 
 describe("sentrySettings", () => {
   it("is off without a DSN", () => {
@@ -39,8 +40,8 @@ describe("sentrySettings", () => {
   });
 
   it("names the release after the commit, else the version", () => {
-    expect(releaseName(release)).toBe("slipway@abc1234");
-    expect(releaseName({ version: "1.2.3", commit: undefined })).toBe("slipway@1.2.3");
+    expect(releaseOf("1.2.3", "abc1234").name).toBe("slipway@abc1234");
+    expect(releaseOf("1.2.3", undefined).name).toBe("slipway@1.2.3");
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeCursor, encodeCursor } from "@/features/projects/cursor";
+import { decodeCursor, encodeCursor } from "@/features/projects/schemas";
 
 const cursor = { createdAt: "2026-11-23T10:00:00.123456Z", id: "6f1c1c1e-2b7a-4c55-9d0e-3f1f1f1f1f1f" };
 

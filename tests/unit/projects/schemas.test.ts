@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeCursor } from "@/features/projects/cursor";
+import { encodeCursor } from "@/features/projects/schemas";
 import {
   createProjectInput,
   listProjectsQuery,

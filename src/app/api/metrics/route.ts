@@ -11,7 +11,7 @@ export const GET = publicApiRoute({}, async ({ request }) => {
   if (!token) throw new NotFoundError();
   if (!isAuthorizedScrape(request.headers.get("authorization"), token))
     throw new UnauthorizedError("A valid metrics token is required.");
-  const { registry } = getMetrics(getRelease);
+  const { registry } = getMetrics(getRelease());
   return new Response(await registry.metrics(), {
     headers: { "content-type": registry.contentType, "cache-control": "no-store" },
   });

@@ -1,4 +1,4 @@
-import { receiveClerkWebhook } from "@/lib/auth";
+import { receiveClerkWebhook } from "@/features/organizations";
 import { ok, publicApiRoute } from "@/lib/http";
 
 /** Clerk -> Slipway provisioning. Verified with svix; 400 JSON and nothing written when not authentic. */

@@ -1,0 +1,7 @@
+import type { ReactNode } from "react";
+import { AuthProvider } from "@/features/auth";
+
+/** The signed-in app and its sign-in screens: dynamic, inside the auth mode's provider (Clerk's, in Clerk mode). */
+export default function AppLayout({ children }: { children: ReactNode }) {
+  return <AuthProvider>{children}</AuthProvider>;
+}

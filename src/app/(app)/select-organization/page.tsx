@@ -1,0 +1,19 @@
+import { SiteFooter } from "@/components/site-header";
+import { AppHeader, OrganizationPicker } from "@/features/auth";
+
+export const metadata = { title: "Choose an organization" };
+
+/** Signed in without an active organization: choose (or, with Clerk, create) one. */
+export default function SelectOrganizationPage() {
+  return (
+    <>
+      <AppHeader />
+      <main id="main" className="container">
+        <h1>Choose an organization</h1>
+        <p className="muted">Everything in Slipway belongs to an organization. Pick the one to work in.</p>
+        <OrganizationPicker />
+      </main>
+      <SiteFooter />
+    </>
+  );
+}

@@ -1,0 +1,169 @@
+import { cache } from "react";
+import { redirect } from "next/navigation";
+import { and, asc, eq, isNull } from "drizzle-orm";
+import { memberships, tenants } from "@db/schema";
+import { enterScope, getDb, type Transaction } from "@/lib/db";
+import { ForbiddenError, UnauthorizedError } from "@/lib/errors";
+import { identifyRequest, timeDatabase } from "@/lib/observability";
+import { CLERK_SESSION_ACTOR, internalIdsOf } from "./clerk";
+import { upsertMembership } from "./identity-store";
+import type { Role } from "@db/schema";
+import { SELECT_ORGANIZATION_PATH, SIGN_IN_PATH } from "./route-access";
+import { claimsTenant, getSession, type Session } from "./session";
+
+/** Who is asking, verified against the database, in internal ids. */
+export interface AuthContext {
+  readonly verified: true;
+  userId: string;
+  user: { name: string | null; email: string | null };
+  /** Null until an organization is selected (or when the selected one is gone). */
+  tenantId: string | null;
+  tenant: { name: string; slug: string } | null;
+  role: Role | null;
+}
+
+/** A verified caller with an active tenant: what tenant-scoped code runs as. */
+export interface TenantContext extends AuthContext {
+  tenantId: string;
+  tenant: { name: string; slug: string };
+  role: Role;
+}
+
+/** An organization the user belongs to (local mode's organization switcher). */
+export interface Organization {
+  tenantId: string;
+  name: string;
+  role: Role;
+}
+
+/**
+ * What tenant-scoped feature code takes: the request's session (verified inside the feature's
+ * transaction) or a context this request already verified (pages, after requirePageTenant()).
+ */
+export type Caller = Session | TenantContext;
+
+/** The user's organizations, by name (read in the user's scope through the own-memberships policy). */
+async function organizationsOf(tx: Transaction, userId: string): Promise<Organization[]> {
+  return tx
+    .select({ tenantId: memberships.tenantId, name: tenants.name, role: memberships.role })
+    .from(memberships)
+    .innerJoin(tenants, and(eq(tenants.id, memberships.tenantId), isNull(tenants.deletedAt)))
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(tenants.name));
+}
+
+/**
+ * Enters the caller's scope in `tx` and verifies them, in ONE statement (enterScope): the whole
+ * cost of authentication and authorization for a request, in the transaction its query uses. Clerk
+ * sessions first map external ids to internal ones (cached; provisioned on first sign-in) and
+ * bring the membership in line with the token, which Clerk makes authoritative.
+ * Null when the caller is signed out (unknown or deleted user, revoked session).
+ */
+async function enterAs(
+  tx: Transaction,
+  session: Session,
+  withOrganizations = false,
+): Promise<(AuthContext & { organizations?: Organization[] }) | null> {
+  const ids =
+    session.provider === "local"
+      ? { userId: session.userId, tenantId: session.tenantId, sessionId: session.sessionId }
+      : { ...(await internalIdsOf(tx, session)), sessionId: null };
+  let row = await enterScope(tx, ids);
+  if (!row) return null;
+  const tokenRole = session.provider === "clerk" ? session.organization?.role : undefined;
+  if (tokenRole && row.tenantId && row.role !== tokenRole) {
+    await upsertMembership(tx, { tenantId: row.tenantId, userId: ids.userId, role: tokenRole }, CLERK_SESSION_ACTOR, {
+      source: "session token",
+    });
+    await enterScope(tx, ids);
+    row = { ...row, role: tokenRole };
+  }
+  const member = Boolean(row.tenantId && row.role);
+  const context: AuthContext & { organizations?: Organization[] } = {
+    verified: true,
+    userId: ids.userId,
+    user: { name: row.userName, email: row.userEmail },
+    tenantId: member ? row.tenantId : null,
+    tenant: member ? { name: row.tenantName!, slug: row.tenantSlug! } : null,
+    role: member ? row.role : null,
+    ...(withOrganizations ? { organizations: await organizationsOf(tx, ids.userId) } : {}),
+  };
+  identifyRequest(context);
+  return context;
+}
+
+function asTenantContext(context: AuthContext | null): TenantContext {
+  if (!context) throw new UnauthorizedError();
+  if (!context.tenantId || !context.role) {
+    throw new ForbiddenError("Select an organization to continue.", "no_active_tenant");
+  }
+  return context as TenantContext;
+}
+
+/**
+ * Runs `fn` in one transaction as the application role, scoped to the caller's tenant, so
+ * row-level security limits every statement to it. A session is verified first, in the same
+ * transaction (401 when signed out, 403 no_active_tenant without a membership); a context this
+ * request already verified is only scoped.
+ */
+export function withTenant<T>(caller: Caller, fn: (tx: Transaction, tenant: TenantContext) => Promise<T>): Promise<T> {
+  return timeDatabase(() =>
+    getDb().transaction(async (tx) => {
+      if ("verified" in caller) {
+        await enterScope(tx, caller);
+        return fn(tx, caller);
+      }
+      return fn(tx, asTenantContext(await enterAs(tx, caller)));
+    }),
+  );
+}
+
+/** The session of a request that must name a tenant: 401 signed out, 403 no_active_tenant. */
+export async function requireTenantSession(): Promise<Session> {
+  const session = await getSession();
+  if (!session) throw new UnauthorizedError();
+  if (!claimsTenant(session)) throw new ForbiddenError("Select an organization to continue.", "no_active_tenant");
+  return session;
+}
+
+/** For pages: the verified caller and their organizations, or null when signed out. Once per request. */
+export const getAuthContext = cache(async () => {
+  const session = await getSession();
+  if (!session) return null;
+  return timeDatabase(() => getDb().transaction((tx) => enterAs(tx, session, true)));
+});
+
+/** For the API: the verified caller (tenant optional), or 401. */
+export async function requireAuthContext(): Promise<AuthContext> {
+  const session = await getSession();
+  const context = session ? await timeDatabase(() => getDb().transaction((tx) => enterAs(tx, session))) : null;
+  if (!context) throw new UnauthorizedError();
+  return context;
+}
+
+/** For pages: the verified tenant context, or a redirect to sign-in / organization selection. */
+export async function requirePageTenant(): Promise<TenantContext> {
+  const context = await getAuthContext();
+  if (!context) redirect(SIGN_IN_PATH);
+  if (!context.tenantId) redirect(SELECT_ORGANIZATION_PATH);
+  return context as TenantContext;
+}
+
+/** For pages that need a signed-in user but no tenant (organization selection). */
+export async function requirePageUser(): Promise<AuthContext & { organizations?: Organization[] }> {
+  const context = await getAuthContext();
+  if (!context) redirect(SIGN_IN_PATH);
+  return context;
+}
+
+/** Whether `actual` grants what `required` needs: an admin may do everything a member may. */
+export function hasRole(actual: Role, required: Role): boolean {
+  return required === "member" || actual === "admin";
+}
+
+/** 403 unless the caller's role in the active tenant is at least `role`. Server-side, every time. */
+export function requireRole(context: Pick<TenantContext, "role">, role: Role): void {
+  if (!hasRole(context.role, role)) {
+    throw new ForbiddenError("Only an admin of this organization can do this.", "role_not_allowed");
+  }
+}

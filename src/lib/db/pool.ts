@@ -1,0 +1,65 @@
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import postgres, { type Sql } from "postgres";
+import * as schema from "@db/schema";
+import { getEnv, type ServerEnv } from "@/lib/env";
+import { onShutdown } from "@/lib/shutdown";
+import { releaseSingleton, singleton } from "@/lib/singleton";
+
+export type Database = PostgresJsDatabase<typeof schema>;
+
+/** Options for every PostgreSQL connection the app opens (the pool, the health checks' connection). */
+export function connectionOptions(
+  env: Readonly<ServerEnv>,
+  overrides: { max: number; statementTimeoutMs?: number },
+): postgres.Options<Record<string, never>> {
+  return {
+    max: overrides.max,
+    connect_timeout: env.DATABASE_CONNECT_TIMEOUT_SECONDS,
+    idle_timeout: env.DATABASE_IDLE_TIMEOUT_SECONDS,
+    // PgBouncer in transaction mode cannot keep prepared statements across transactions.
+    prepare: env.DATABASE_POOL_MODE !== "transaction",
+    connection: {
+      application_name: "slipway",
+      ...(overrides.statementTimeoutMs === undefined ? {} : { statement_timeout: overrides.statementTimeoutMs }),
+    },
+    onnotice: () => {},
+  };
+}
+
+/**
+ * A postgres.js client created on first use (nothing connects at import or during `next build`),
+ * closed during shutdown after in-flight requests finished.
+ */
+export function lazyConnection(
+  name: string,
+  options: (env: Readonly<ServerEnv>) => postgres.Options<Record<string, never>>,
+) {
+  const get = (): Sql =>
+    singleton(name, () => {
+      const env = getEnv();
+      onShutdown(name, () => close(Math.ceil(env.SHUTDOWN_TIMEOUT_SECONDS / 2)), "connections");
+      return postgres(env.DATABASE_URL, options(env));
+    });
+  const close = async (timeoutSeconds = 5): Promise<void> => {
+    await releaseSingleton<Sql>(name)?.end({ timeout: timeoutSeconds });
+  };
+  return { get, close };
+}
+
+const pool = lazyConnection("db.pool", (env) =>
+  connectionOptions(env, { max: env.DATABASE_POOL_MAX, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS }),
+);
+
+/** The postgres.js pool. */
+const getSql = pool.get;
+
+/** Drizzle over the pool. Runs as the connecting user: tenant data goes through a scope (./scope.ts). */
+export function getDb(): Database {
+  return singleton("db.drizzle", () => drizzle(getSql(), { schema }));
+}
+
+/** Closes the pool, waiting up to `timeoutSeconds` for running queries. */
+export async function closeDb(timeoutSeconds = 5): Promise<void> {
+  releaseSingleton("db.drizzle");
+  await pool.close(timeoutSeconds);
+}
