@@ -9,6 +9,7 @@ const config = [
       ".next/**",
       "dist/**",
       ".data/**",
+      ".releases/**",
       "node_modules/**",
       "next-env.d.ts",
       "test-results/**",
