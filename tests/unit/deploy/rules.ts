@@ -62,6 +62,11 @@ export function copyOf(files: DeployFiles): DeployFiles {
 // ---- shared facts ----------------------------------------------------------------------------------
 
 export const RUNNER = "runner";
+/** Build-time secrets and the BuildKit secret id each is read from (never ARG or ENV). */
+export const BUILD_SECRETS = {
+  SENTRY_AUTH_TOKEN: "sentry_auth_token",
+  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: "server_actions_key",
+} as const;
 export const MIGRATOR_COMMAND = "node db/migrate.mjs";
 const APP_PORT_ENV = "PORT";
 
@@ -171,16 +176,22 @@ export function dockerfileRules({ dockerfile }: DeployFiles): string[] {
     if (!covered) problems.push(`runner does not copy ${required}`);
   }
 
-  for (const stage of dockerfile.stages) {
-    for (const { keyword, args } of stage.instructions) {
-      if ((keyword === "ARG" || keyword === "ENV") && /\bSENTRY_AUTH_TOKEN\b/.test(args)) {
-        problems.push(`SENTRY_AUTH_TOKEN must come from a secret mount, not ${keyword} (stage ${stage.name})`);
+  const build = stageInstructions(dockerfile, "builder", "RUN").find(({ args }) => /npm run build/.test(args));
+  for (const [variable, secret] of Object.entries(BUILD_SECRETS)) {
+    for (const stage of dockerfile.stages) {
+      for (const { keyword, args } of stage.instructions) {
+        if ((keyword === "ARG" || keyword === "ENV") && new RegExp(`\\b${variable}\\b`).test(args)) {
+          problems.push(`${variable} must come from a secret mount, not ${keyword} (stage ${stage.name})`);
+        }
       }
     }
-  }
-  const build = stageInstructions(dockerfile, "builder", "RUN").find(({ args }) => /npm run build/.test(args));
-  if (!build || !/--mount=type=secret,id=sentry_auth_token/.test(build.args)) {
-    problems.push("the builder's `npm run build` must read SENTRY_AUTH_TOKEN from the sentry_auth_token secret mount");
+    if (
+      !build ||
+      !build.args.includes(`--mount=type=secret,id=${secret}`) ||
+      !build.args.includes(`/run/secrets/${secret}`)
+    ) {
+      problems.push(`the builder's \`npm run build\` must read ${variable} from the ${secret} secret mount`);
+    }
   }
   return problems;
 }
