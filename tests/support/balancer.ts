@@ -52,7 +52,7 @@ export async function startBalancer(initialUpstreams: string[]): Promise<Balance
     XDG_DATA_HOME: path.join(dir, "data"),
     SLIPWAY_SITE: `http://127.0.0.1:${port}`,
     SLIPWAY_CADDY_ADMIN: `127.0.0.1:${adminPort}`,
-    SLIPWAY_UPSTREAMS_FILE: upstreamsFile,
+    SLIPWAY_UPSTREAMS_PATH: upstreamsFile,
   };
   let live = [...initialUpstreams];
   const writeUpstreams = (hostPorts: string[]) => {

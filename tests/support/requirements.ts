@@ -40,6 +40,7 @@ export const REQUIREMENTS = {
   },
   pgbackrest: { available: () => runs("pgbackrest", ["version"]), install: "apt-get install pgbackrest" },
   caddy: { available: () => runs("caddy", ["version"]), install: "apt-get install caddy" },
+  shellcheck: { available: () => runs("shellcheck", ["--version"]), install: "apt-get install shellcheck" },
 } satisfies Record<string, Requirement>;
 
 export type RequirementName = keyof typeof REQUIREMENTS;

@@ -410,13 +410,10 @@ export function productionComposeRules(files: DeployFiles): string[] {
           problems.push(`${name}: ${key} reads ${secret}, which is not mounted`);
       }
     }
-    if (name !== "app" && (service.ports ?? []).length > 0) problems.push(`${name}: publishes ports in production`);
+    if (name !== BALANCER && (service.ports ?? []).length > 0) {
+      problems.push(`${name}: publishes ports in production (only ${BALANCER} is reachable from outside)`);
+    }
   }
-  for (const mapping of services.app?.ports ?? []) {
-    const host = typeof mapping === "string" ? mapping.split(":")[0] : mapping.host_ip;
-    if (host !== "127.0.0.1") problems.push(`app: port ${JSON.stringify(mapping)} must bind to 127.0.0.1`);
-  }
-  if (!services.app?.ports?.length) problems.push("app: publishes no port for the reverse proxy");
   const postgresEnv = services.postgres?.environment ?? {};
   if (postgresEnv.POSTGRES_PASSWORD_FILE !== "/run/secrets/postgres_password") {
     problems.push("postgres: POSTGRES_PASSWORD_FILE must read /run/secrets/postgres_password");
@@ -433,6 +430,50 @@ export function productionComposeRules(files: DeployFiles): string[] {
       const source = typeof secret === "string" ? secret : secret.source;
       if (!merged.secrets?.[source]) problems.push(`${name}: secret ${source} is not defined at the top level`);
     }
+  }
+  return problems;
+}
+
+/** The production compose balancer: Caddy from ops/caddy/Caddyfile in front of the app. */
+export const BALANCER = "caddy";
+export const CADDYFILE = "ops/caddy/Caddyfile";
+
+export function balancerRules(files: DeployFiles): string[] {
+  const problems: string[] = [];
+  const caddy = files.compose.merged.services?.[BALANCER];
+  if (!caddy) return [`production compose has no ${BALANCER} service in front of the app`];
+  if (!/^caddy:2\.6\.\d+(-alpine)?$/.test(caddy.image ?? "")) {
+    problems.push(
+      `${BALANCER} image must be pinned to caddy:2.6.x (the version the rehearsal runs), not ${caddy.image}`,
+    );
+  }
+  const published = (caddy.ports ?? []).map((mapping: string | Json) =>
+    typeof mapping === "string" ? mapping : `${mapping.published}:${mapping.target}`,
+  );
+  for (const port of ["80:80", "443:443"]) {
+    if (!published.includes(port)) problems.push(`${BALANCER} must publish ${port}`);
+  }
+  const volumes: string[] = (caddy.volumes ?? []).map((volume: string | Json) =>
+    typeof volume === "string" ? volume : `${volume.source}:${volume.target}${volume.read_only ? ":ro" : ""}`,
+  );
+  if (!volumes.includes(`./${CADDYFILE}:/etc/caddy/Caddyfile:ro`)) {
+    problems.push(`${BALANCER} must mount ./${CADDYFILE} read-only at /etc/caddy/Caddyfile`);
+  }
+  if (!volumes.some((volume) => /^[\w-]+:\/data$/.test(volume))) {
+    problems.push(`${BALANCER} must keep /data (certificates) in a named volume`);
+  }
+  const upstreamsFile = String(caddy.environment?.SLIPWAY_UPSTREAMS_PATH ?? "");
+  const upstreamsMount = volumes.find((volume) => upstreamsFile.startsWith(`${volume.split(":")[1]}/`));
+  if (!upstreamsMount) problems.push(`${BALANCER}: SLIPWAY_UPSTREAMS_PATH must live in a mounted directory`);
+  if (!caddy.environment?.SLIPWAY_SITE) problems.push(`${BALANCER}: SLIPWAY_SITE (the public host name) must be set`);
+  if (caddy.depends_on?.app?.condition !== "service_healthy") problems.push(`${BALANCER} must wait for a healthy app`);
+  const caddyfile = read(CADDYFILE);
+  const healthUri = /^\s*health_uri\s+(\S+)/m.exec(caddyfile)?.[1];
+  if (healthUri !== "/health/ready" || !files.routes.has(healthUri)) {
+    problems.push(`${CADDYFILE}: health_uri must be /health/ready (a route the app serves), not ${healthUri}`);
+  }
+  if ((files.compose.merged.services?.app?.ports ?? []).length > 0) {
+    problems.push("app must publish no host port: blue-green runs two app containers, the balancer reaches them");
   }
   return problems;
 }
