@@ -23,10 +23,12 @@ const shellcheck = (file: string) => spawnSync("shellcheck", ["--format=gcc", fi
 describe("scripts/deploy-compose", () => {
   const skip = missingRequirement("shellcheck", "the compose blue-green script");
 
-  it.skipIf(skip)("passes ShellCheck", () => {
-    const result = shellcheck(SCRIPT);
-    expect(result.stdout).toBe("");
-    expect(result.status).toBe(0);
+  it.skipIf(skip)("passes ShellCheck, as does scripts/deploy-railway", () => {
+    for (const file of [SCRIPT, "scripts/deploy-railway"]) {
+      const result = shellcheck(file);
+      expect(result.stdout).toBe("");
+      expect(result.status).toBe(0);
+    }
   });
 
   it.skipIf(skip)("ShellCheck reports an unquoted expansion (the check is live)", () => {
