@@ -165,20 +165,22 @@ async function rollout(
     console.log(`  ${output.slice(-25).join("\n  ")}`);
     load.mark(`${candidate.label}: automatic rollback to ${live.name}`);
     const rollbackStarted = performance.now();
-    await topology.route([live.name]);
-    const back = await runGate({
-      url: topology.url,
-      commit: live.release.id,
-      timeoutSeconds: ROLLBACK_TARGET_SECONDS,
-      consecutive: 3,
-      intervalMs: 250,
-      log: (line) => console.log(`  ${line}`),
+    // The rollback runbook's command: rewrite the upstream file, graceful caddy reload.
+    const switched = await runRunbookBlock(runbookBlock("rollback.md", "switch-upstream"), {
+      cwd: root,
+      env: { ...topology.balancer.env, UPSTREAM: topology.instances.get(live.name)!.hostPort },
+    });
+    if (switched.code !== 0) throw new Error(`switching back failed:\n${switched.stdout}${switched.stderr}`);
+    const back = await runRunbookBlock(runbookBlock("rollback.md", "verify-rollback"), {
+      cwd: root,
+      env: { APP_URL: topology.url, PREVIOUS: live.release.id },
     });
     step.rollback = seconds(rollbackStarted);
     step.rollbackSeconds = step.rollback;
     await topology.stopInstance(candidate.name, "SIGTERM");
     return result("rolled back", {
-      reason: back.ok ? reason || "the gate failed" : `rollback did not restore ${live.release.id}: ${back.reason}`,
+      reason:
+        back.code === 0 ? reason || "the gate failed" : `rollback did not restore ${live.release.id}: ${back.stdout}`,
       servedAfter: await servedCommit(topology.url),
     });
   }

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { runbookBlock, runRunbookBlock } from "../../support/runbook";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 const fixtures = path.join(root, "tests/fixtures/migrations");
@@ -28,6 +29,12 @@ describe("migration linter (squawk)", () => {
     const result = lint();
     expect(result.findings).toEqual([]);
     expect(result.code).toBe(0);
+  });
+
+  it("passes through the deploy runbook's command", async () => {
+    const result = await runRunbookBlock(runbookBlock("deploy.md", "lint-migrations"));
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/db:lint: \d+ migration file\(s\), no findings/);
   });
 
   it("passes on release N+1's expand-only migration and on an explicitly marked contract step", () => {
