@@ -209,12 +209,16 @@ const CLOSED_BEFORE_RESPONSE = new Set(["UND_ERR_SOCKET", "ECONNRESET", "UND_ERR
  * connection (a browser resends in that case too). Any other failure is the caller's.
  */
 export async function send(url: string, init: RequestInit): Promise<{ response: Response; resent: boolean }> {
-  try {
-    return { response: await fetch(url, init), resent: false };
-  } catch (error) {
-    const code = (error as { cause?: { code?: string } }).cause?.code;
-    if (!code || !CLOSED_BEFORE_RESPONSE.has(code) || init.signal?.aborted) throw error;
-    return { response: await fetch(url, init), resent: true };
+  // A reload closes all of a server's idle connections at once: the resend waits a moment so the
+  // pool has seen them close, and may meet a second one closing (at most 2 resends).
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { response: await fetch(url, init), resent: attempt > 0 };
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      if (attempt >= 2 || !code || !CLOSED_BEFORE_RESPONSE.has(code) || init.signal?.aborted) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }
 
