@@ -5,7 +5,8 @@
  * Real PostgreSQL and Redis, release N (the project's build) and release N+1 (a second build of the
  * same source with one expand-only migration, tests/support/releases.ts), Caddy in front configured
  * from ops/caddy/Caddyfile (the compose stack's file), and a constant load of reads and signed-in
- * writes through Caddy the whole time (tests/support/topology.ts, tests/support/load.ts).
+ * writes through Caddy the whole time (tests/support/topology.ts, tests/support/load.ts). It is a
+ * test with a report, so it lives in tests/ (and the runbook blocks it runs count as tested).
  *
  *   1. N serves.
  *   2. The release step migrates to N+1's schema while N serves (docs/runbooks/deploy.md {run=migrate}).
@@ -26,8 +27,8 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort } from "./embedded-postgres";
-import { runGate } from "./release-gate";
+import { freePort } from "../../scripts/embedded-postgres";
+import { runGate } from "../../scripts/release-gate";
 import {
   apiReadStep,
   apiWriteStep,
@@ -36,14 +37,14 @@ import {
   startLoad,
   type LoadReport,
   type RunningLoad,
-} from "../tests/support/load";
-import { currentRelease, nextRelease, type Release } from "../tests/support/releases";
-import { REQUIREMENTS } from "../tests/support/requirements";
-import { runbookBlock, runRunbookBlock } from "../tests/support/runbook";
-import { createTenant } from "../tests/support/tenants";
-import { startTopology, type Topology } from "../tests/support/topology";
+} from "../support/load";
+import { currentRelease, nextRelease, type Release } from "../support/releases";
+import { REQUIREMENTS } from "../support/requirements";
+import { runbookBlock, runRunbookBlock } from "../support/runbook";
+import { createTenant } from "../support/tenants";
+import { startTopology, type Topology } from "../support/topology";
 
-const root = path.resolve(import.meta.dirname, "..");
+const root = path.resolve(import.meta.dirname, "../..");
 const RATE_PER_SECOND = Number(process.env.REHEARSAL_RATE ?? 20);
 const ROLLBACK_TARGET_SECONDS = 30;
 
