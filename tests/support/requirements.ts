@@ -61,6 +61,7 @@ export const REQUIREMENTS = {
   // Debian's server packages (/usr/lib/postgresql/<major>/bin): clusters whose files a test controls.
   postgresql: { available: debianPostgresServer, install: "apt-get install postgresql" },
   faketime: { available: () => runs("faketime", ["--version"]), install: "apt-get install faketime" },
+  shellcheck: { available: () => runs("shellcheck", ["--version"]), install: "apt-get install shellcheck" },
 } satisfies Record<string, Requirement>;
 
 export type RequirementName = keyof typeof REQUIREMENTS;

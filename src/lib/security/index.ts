@@ -10,7 +10,7 @@
  * everywhere. Violations are reported to /api/csp-report.
  */
 
-export const CSP_REPORT_PATH = "/api/csp-report";
+const CSP_REPORT_PATH = "/api/csp-report";
 
 export interface CspInput {
   /** A fresh nonce for a page rendered per request; undefined for prerendered pages. */
@@ -25,7 +25,7 @@ export interface CspInput {
   development?: boolean;
 }
 
-export function contentSecurityPolicy(input: CspInput): string {
+function contentSecurityPolicy(input: CspInput): string {
   const clerk = input.clerkFrontendApi ? [input.clerkFrontendApi] : [];
   const analytics = input.analyticsOrigin ? [input.analyticsOrigin] : [];
   const directives: Record<string, string[]> = {

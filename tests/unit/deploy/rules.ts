@@ -84,6 +84,11 @@ export function copyOf(files: DeployFiles): DeployFiles {
 // ---- shared facts ----------------------------------------------------------------------------------
 
 const RUNNER = "runner";
+/** Build-time secrets and the BuildKit secret id each is read from (never ARG or ENV). */
+const BUILD_SECRETS = {
+  SENTRY_AUTH_TOKEN: "sentry_auth_token",
+  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: "server_actions_key",
+} as const;
 export const MIGRATOR_COMMAND = "node db/migrate.mjs";
 const APP_PORT_ENV = "PORT";
 
@@ -193,16 +198,22 @@ export function dockerfileRules({ dockerfile }: DeployFiles): string[] {
     if (!covered) problems.push(`runner does not copy ${required}`);
   }
 
-  for (const stage of dockerfile.stages) {
-    for (const { keyword, args } of stage.instructions) {
-      if ((keyword === "ARG" || keyword === "ENV") && /\bSENTRY_AUTH_TOKEN\b/.test(args)) {
-        problems.push(`SENTRY_AUTH_TOKEN must come from a secret mount, not ${keyword} (stage ${stage.name})`);
+  const build = stageInstructions(dockerfile, "builder", "RUN").find(({ args }) => /npm run build/.test(args));
+  for (const [variable, secret] of Object.entries(BUILD_SECRETS)) {
+    for (const stage of dockerfile.stages) {
+      for (const { keyword, args } of stage.instructions) {
+        if ((keyword === "ARG" || keyword === "ENV") && new RegExp(`\\b${variable}\\b`).test(args)) {
+          problems.push(`${variable} must come from a secret mount, not ${keyword} (stage ${stage.name})`);
+        }
       }
     }
-  }
-  const build = stageInstructions(dockerfile, "builder", "RUN").find(({ args }) => /npm run build/.test(args));
-  if (!build || !/--mount=type=secret,id=sentry_auth_token/.test(build.args)) {
-    problems.push("the builder's `npm run build` must read SENTRY_AUTH_TOKEN from the sentry_auth_token secret mount");
+    if (
+      !build ||
+      !build.args.includes(`--mount=type=secret,id=${secret}`) ||
+      !build.args.includes(`/run/secrets/${secret}`)
+    ) {
+      problems.push(`the builder's \`npm run build\` must read ${variable} from the ${secret} secret mount`);
+    }
   }
   return problems;
 }
@@ -424,13 +435,10 @@ export function productionComposeRules(files: DeployFiles): string[] {
           problems.push(`${name}: ${key} reads ${secret}, which is not mounted`);
       }
     }
-    if (name !== "app" && (service.ports ?? []).length > 0) problems.push(`${name}: publishes ports in production`);
+    if (name !== BALANCER && (service.ports ?? []).length > 0) {
+      problems.push(`${name}: publishes ports in production (only ${BALANCER} is reachable from outside)`);
+    }
   }
-  for (const mapping of services.app?.ports ?? []) {
-    const host = typeof mapping === "string" ? mapping.split(":")[0] : mapping.host_ip;
-    if (host !== "127.0.0.1") problems.push(`app: port ${JSON.stringify(mapping)} must bind to 127.0.0.1`);
-  }
-  if (!services.app?.ports?.length) problems.push("app: publishes no port for the reverse proxy");
   const postgresEnv = services.postgres?.environment ?? {};
   if (postgresEnv.POSTGRES_PASSWORD_FILE !== "/run/secrets/postgres_password") {
     problems.push("postgres: POSTGRES_PASSWORD_FILE must read /run/secrets/postgres_password");
@@ -589,6 +597,50 @@ export function monitoringComposeRules(files: DeployFiles): string[] {
   );
   if (!dashboardsMount || dashboardsMount.target !== dashboardsPath) {
     problems.push(`grafana must mount ./ops/grafana/dashboards at the provider's path ${dashboardsPath}`);
+  }
+  return problems;
+}
+
+/** The production compose balancer: Caddy from ops/caddy/Caddyfile in front of the app. */
+const BALANCER = "caddy";
+const CADDYFILE = "ops/caddy/Caddyfile";
+
+export function balancerRules(files: DeployFiles): string[] {
+  const problems: string[] = [];
+  const caddy = files.compose.merged.services?.[BALANCER];
+  if (!caddy) return [`production compose has no ${BALANCER} service in front of the app`];
+  if (!/^caddy:2\.6\.\d+(-alpine)?$/.test(caddy.image ?? "")) {
+    problems.push(
+      `${BALANCER} image must be pinned to caddy:2.6.x (the version the rehearsal runs), not ${caddy.image}`,
+    );
+  }
+  const published = (caddy.ports ?? []).map((mapping: string | Json) =>
+    typeof mapping === "string" ? mapping : `${mapping.published}:${mapping.target}`,
+  );
+  for (const port of ["80:80", "443:443"]) {
+    if (!published.includes(port)) problems.push(`${BALANCER} must publish ${port}`);
+  }
+  const volumes: string[] = (caddy.volumes ?? []).map((volume: string | Json) =>
+    typeof volume === "string" ? volume : `${volume.source}:${volume.target}${volume.read_only ? ":ro" : ""}`,
+  );
+  if (!volumes.includes(`./${CADDYFILE}:/etc/caddy/Caddyfile:ro`)) {
+    problems.push(`${BALANCER} must mount ./${CADDYFILE} read-only at /etc/caddy/Caddyfile`);
+  }
+  if (!volumes.some((volume) => /^[\w-]+:\/data$/.test(volume))) {
+    problems.push(`${BALANCER} must keep /data (certificates) in a named volume`);
+  }
+  const upstreamsFile = String(caddy.environment?.SLIPWAY_UPSTREAMS_PATH ?? "");
+  const upstreamsMount = volumes.find((volume) => upstreamsFile.startsWith(`${volume.split(":")[1]}/`));
+  if (!upstreamsMount) problems.push(`${BALANCER}: SLIPWAY_UPSTREAMS_PATH must live in a mounted directory`);
+  if (!caddy.environment?.SLIPWAY_SITE) problems.push(`${BALANCER}: SLIPWAY_SITE (the public host name) must be set`);
+  if (caddy.depends_on?.app?.condition !== "service_healthy") problems.push(`${BALANCER} must wait for a healthy app`);
+  const caddyfile = read(CADDYFILE);
+  const healthUri = /^\s*health_uri\s+(\S+)/m.exec(caddyfile)?.[1];
+  if (healthUri !== "/health/ready" || !files.routes.has(healthUri)) {
+    problems.push(`${CADDYFILE}: health_uri must be /health/ready (a route the app serves), not ${healthUri}`);
+  }
+  if ((files.compose.merged.services?.app?.ports ?? []).length > 0) {
+    problems.push("app must publish no host port: blue-green runs two app containers, the balancer reaches them");
   }
   return problems;
 }
