@@ -1,6 +1,8 @@
 export const SIGN_IN_PATH = "/sign-in";
 export const SIGN_UP_PATH = "/sign-up";
 export const SELECT_ORGANIZATION_PATH = "/select-organization";
+/** The public status page (rendered per request from the health checks). */
+const STATUS_PATH = "/status";
 /** Where a signed-in user with an organization lands. */
 export const HOME_PATH = "/projects";
 
@@ -43,7 +45,8 @@ export function routeAccess(pathname: string): RouteAccess {
  */
 export function rendersPerRequest(pathname: string): boolean {
   return (
-    routeAccess(pathname) === "page" || [SIGN_IN_PATH, SIGN_UP_PATH].some((path) => startsWithSegment(pathname, path))
+    routeAccess(pathname) === "page" ||
+    [SIGN_IN_PATH, SIGN_UP_PATH, STATUS_PATH].some((path) => startsWithSegment(pathname, path))
   );
 }
 

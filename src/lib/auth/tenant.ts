@@ -3,8 +3,8 @@ import { redirect } from "next/navigation";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { memberships, tenants } from "@db/schema";
 import { enterScope, getDb, type Transaction } from "@/lib/db";
-import { ForbiddenError, UnauthorizedError } from "@/lib/errors";
-import { identifyRequest, timeDatabase } from "@/lib/observability";
+import { ForbiddenError, toAppError, UnauthorizedError } from "@/lib/errors";
+import { identifyRequest, markErrorArea, timeDatabase } from "@/lib/observability";
 import { CLERK_SESSION_ACTOR, internalIdsOf } from "./clerk";
 import { upsertMembership } from "./identity-store";
 import type { Role } from "@db/schema";
@@ -63,6 +63,19 @@ async function enterAs(
   tx: Transaction,
   session: Session,
   withOrganizations = false,
+): Promise<(AuthContext & { organizations?: Organization[] }) | null> {
+  try {
+    return await verifyCaller(tx, session, withOrganizations);
+  } catch (error) {
+    // An unexpected failure here (not an outage, not a refusal) means nobody can sign in: P0.
+    throw toAppError(error) ? error : markErrorArea(error, "auth");
+  }
+}
+
+async function verifyCaller(
+  tx: Transaction,
+  session: Session,
+  withOrganizations: boolean,
 ): Promise<(AuthContext & { organizations?: Organization[] }) | null> {
   const ids =
     session.provider === "local"

@@ -87,6 +87,11 @@ export const serverEnvSchema = z.object({
   RATE_LIMIT_WEBHOOK: optional(rateLimit),
   RATE_LIMIT_TUNNEL: optional(rateLimit),
 
+  // Backups: the scheduler's status file (docs/runbooks/backups.md), read by /api/health and the metrics.
+  BACKUP_STATUS_FILE: optionalString,
+  /** A public status page elsewhere (Better Stack, Instatus…), linked from /status. */
+  STATUS_PAGE_URL: optional(urlWithProtocol(["https:", "http:"], "http(s)")),
+
   // Health and shutdown
   HEALTH_CACHE_MS: nonNegativeInt.default(1000),
   SHUTDOWN_DRAIN_SECONDS: nonNegativeInt.default(5),

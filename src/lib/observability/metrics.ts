@@ -33,6 +33,8 @@ export type RedisState = string | undefined;
 export interface HealthSnapshot {
   ready: boolean;
   checks: { database: boolean; redis?: boolean };
+  /** End of the last successful backup (Unix seconds; 0 when unreadable); absent when not configured. */
+  backupLastSuccessSeconds?: number;
 }
 
 const probes = singleton(
@@ -146,6 +148,16 @@ function createMetrics(release: { version: string; commit: string | undefined })
     help: "Rate-limit decisions taken by the per-instance in-memory limiter because Redis was unavailable, by policy.",
     labelNames: ["policy"] as const,
     registers: [registry],
+  });
+  new client.Gauge({
+    name: "slipway_backup_last_success_timestamp_seconds",
+    help: "End of the last successful backup (Unix seconds) from BACKUP_STATUS_FILE; 0 when unreadable, absent when not configured.",
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const seconds = (await healthNow())?.backupLastSuccessSeconds;
+      if (seconds !== undefined) this.set(seconds);
+    },
   });
   return { registry, httpRequests, httpDuration, buildInfo, rateLimitRejected, rateLimitFallback };
 }

@@ -4,6 +4,7 @@ import { launchChromium } from "../../support/browser";
 import { missingRequirement } from "../../support/requirements";
 import { startSentryStandIn, type SentryStandIn } from "../../support/sentry-stand-in";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
+import { adminSql } from "../../support/tenants";
 import {
   createDatabaseMissingAuditGrant,
   jsonLogLines,
@@ -115,6 +116,11 @@ describe("Sentry on the server", () => {
     expect(exceptions.map((exception) => exception.value).join("\n")).toContain(
       "permission denied for table audit_events",
     );
+  });
+
+  it("classifies an unexpected error in a write as P1, sent at level error", () => {
+    expect(failure.event.tags?.severity).toBe("P1");
+    expect((failure.event as { level?: string }).level).toBe("error");
   });
 
   it("sets release and environment from runtime config", () => {
@@ -232,7 +238,27 @@ describe.skipIf(missingRequirement("chromium", "Sentry in the browser"))("Sentry
         .find((candidate) => candidate.exception?.values?.some((value) => value.value === marker)),
     );
     expect(event.release).toBe("slipway@obs1234");
+    expect(event.tags?.severity).toBe("P3");
     expect(requested.some((url) => new URL(url).pathname === "/monitoring")).toBe(true);
     expect(requested.filter((url) => url.startsWith(sentry.url))).toEqual([]);
+  });
+});
+
+describe("an unexpected error in a read", () => {
+  it("is P2, sent at level warning", async () => {
+    const sql = adminSql(database.url);
+    await sql`revoke select on projects from slipway_app`;
+    await sql.end();
+    const response = await fetch(`${server.url}/api/v1/projects`, { headers: { cookie } });
+    expect(response.status).toBe(500);
+    const requestId = response.headers.get("x-request-id");
+    const event = await sentry.waitFor(() =>
+      sentry
+        .items("event")
+        .map((item) => item.payload as SentryEvent & { level?: string })
+        .find((candidate) => candidate.tags?.request_id === requestId),
+    );
+    expect(event.tags?.severity).toBe("P2");
+    expect(event.level).toBe("warning");
   });
 });
