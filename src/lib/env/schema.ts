@@ -77,8 +77,22 @@ export const serverEnvSchema = z.object({
   REDIS_REQUIRED: booleanString.default(false),
 
   // Edge protection
-  /** Proxies in front of the app that append to X-Forwarded-For (Fly, Render, Railway, compose's Caddy: 1). */
+  /**
+   * Proxies in front of the app that append to X-Forwarded-For (compose's Caddy and Railway's edge: 1;
+   * Render, behind Cloudflare: 2). The client's address is the entry that many places from the right.
+   */
   TRUSTED_PROXY_HOPS: nonNegativeInt.max(5, "must be at most 5").default(0),
+  /**
+   * A header the platform's edge sets to the client's address, overwriting the client's own (Fly:
+   * fly-client-ip). Wins over TRUSTED_PROXY_HOPS when it holds an IP address. Never name a header
+   * the edge passes through unchanged: clients could then choose their address.
+   */
+  CLIENT_IP_HEADER: optional(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, "must be an HTTP header name, e.g. fly-client-ip")
+      .transform((name) => name.toLowerCase()),
+  ),
   /** Per-policy limits as POINTS/SECONDS (defaults in src/lib/rate-limit); shared by every instance through Redis. */
   RATE_LIMIT_SIGN_IN: optional(rateLimit),
   RATE_LIMIT_API_ANONYMOUS: optional(rateLimit),

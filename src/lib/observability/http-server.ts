@@ -39,6 +39,8 @@ export interface HttpObservabilityOptions {
   traceId: () => string | undefined;
   /** Proxies trusted to append to X-Forwarded-For (TRUSTED_PROXY_HOPS). */
   trustedProxyHops: () => number;
+  /** A header the platform's edge sets to the client's address (CLIENT_IP_HEADER), lower case. */
+  clientIpHeader: () => string | undefined;
 }
 
 export function installHttpObservability(options: HttpObservabilityOptions): void {
@@ -62,6 +64,7 @@ export function installHttpObservability(options: HttpObservabilityOptions): voi
         request.headers["x-forwarded-for"],
         request.socket.remoteAddress,
         options.trustedProxyHops(),
+        platformClientIp(request, options.clientIpHeader()),
       ),
       startedAt: process.hrtime.bigint(),
       dbMs: 0,
@@ -104,6 +107,8 @@ function complete(context: RequestContext, status: number, options: HttpObservab
     ...(context.tenantId ? { tenantId: context.tenantId } : {}),
     ...(context.userId ? { userId: context.userId } : {}),
     ...(context.traceId ? { traceId: context.traceId } : {}),
+    // Who was refused (rate limits key on it): for incidents, and to check TRUSTED_PROXY_HOPS.
+    ...(status === 429 ? { clientIp: context.clientIp } : {}),
   };
   const logger = options.logger();
   logger[completionLevel(status, isQuietRoute(context.route, context.path))](line, "request completed");
@@ -118,4 +123,8 @@ export function completionLevel(status: number, quiet: boolean): "error" | "warn
   if (quiet) return status >= 500 ? "warn" : "debug";
   if (status === 503) return "warn";
   return status >= 500 ? "error" : "info";
+}
+
+function platformClientIp(request: IncomingMessage, header: string | undefined): string | string[] | undefined {
+  return header ? request.headers[header] : undefined;
 }

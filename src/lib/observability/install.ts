@@ -59,5 +59,6 @@ export function installObservability(): void {
     matchRoute: routeMatcher(),
     traceId: activeTraceId,
     trustedProxyHops: () => getEnv().TRUSTED_PROXY_HOPS,
+    clientIpHeader: () => getEnv().CLIENT_IP_HEADER,
   });
 }

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { isIP } from "node:net";
 import { singleton } from "@/lib/singleton";
 
 /**
@@ -67,15 +68,21 @@ export function requestBindings(context = getRequestContext()): Record<string, s
 // ---- The client's address ----------------------------------------------------------------------
 
 /**
- * The client's IP: the socket's peer, unless `trustedHops` proxies stand in front, each appending
- * the address it received the request from to X-Forwarded-For; then it is the entry that many
- * places from the right. Entries further left were written by the client and are never trusted.
+ * The client's IP. A platform whose edge sets a header of its own to the client's address (and
+ * overwrites whatever the client sent: Fly's `Fly-Client-IP`) is the most reliable source, named by
+ * CLIENT_IP_HEADER. Otherwise the socket's peer, unless `trustedHops` proxies stand in front, each
+ * appending the address it received the request from to X-Forwarded-For; then it is the entry
+ * that many places from the right. Entries further left were written by the client and are never
+ * trusted.
  */
 export function clientIpOf(
   forwardedFor: string | string[] | undefined,
   socketAddress: string | undefined,
   trustedHops: number,
+  platformHeader?: string | string[],
 ): string {
+  const fromPlatform = (Array.isArray(platformHeader) ? platformHeader[0] : platformHeader)?.trim();
+  if (fromPlatform && isIP(normalizeAddress(fromPlatform))) return normalizeAddress(fromPlatform);
   const forwarded = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : (forwardedFor ?? ""))
     .split(",")
     .map((entry) => entry.trim())

@@ -46,4 +46,14 @@ describe("the client's address", () => {
   it("falls back to the leftmost address when fewer proxies answered than are trusted", () => {
     expect(clientIpOf(undefined, "::ffff:127.0.0.1", 1)).toBe("127.0.0.1");
   });
+
+  it("is the platform's own client-address header when it holds an address (CLIENT_IP_HEADER)", () => {
+    expect(clientIpOf("6.6.6.6, 66.241.124.1", "172.16.0.2", 0, "198.51.100.7")).toBe("198.51.100.7");
+    expect(clientIpOf(undefined, "172.16.0.2", 0, ["2001:db8::7", "6.6.6.6"])).toBe("2001:db8::7");
+  });
+
+  it("ignores a platform header that is missing or not an address, and counts hops instead", () => {
+    expect(clientIpOf("6.6.6.6, 198.51.100.7", "10.0.0.2", 1, "not an address")).toBe("198.51.100.7");
+    expect(clientIpOf("6.6.6.6, 198.51.100.7", "10.0.0.2", 1, undefined)).toBe("198.51.100.7");
+  });
 });
