@@ -1,11 +1,11 @@
 "use client";
 
-import * as Sentry from "@sentry/nextjs";
 import { useEffect } from "react";
 
 export default function RouteError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  // Loaded here, in the browser, not at import: server-side rendering of every page would load the SDK.
   useEffect(() => {
-    Sentry.captureException(error);
+    void import("@sentry/nextjs").then((Sentry) => Sentry.captureException(error));
   }, [error]);
   return (
     <main id="main" className="container">

@@ -1,14 +1,14 @@
 "use client";
 
-import * as Sentry from "@sentry/nextjs";
 import { useEffect } from "react";
 import "./globals.css";
 
 /** Last-resort boundary: replaces the root layout, so it renders its own <html>. */
 export default function GlobalError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  // A no-op unless the browser SDK was initialised (a DSN is configured).
+  // A no-op unless the browser SDK was initialised (a DSN is configured). Loaded here, in the
+  // browser, not at import: server-side rendering of every page would load the SDK.
   useEffect(() => {
-    Sentry.captureException(error);
+    void import("@sentry/nextjs").then((Sentry) => Sentry.captureException(error));
   }, [error]);
   return (
     <html lang="en">

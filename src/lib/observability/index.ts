@@ -9,6 +9,6 @@ import "server-only";
 export { forwardEnvelope, publicConfigResponse } from "./browser-endpoints";
 export { installObservability } from "./install";
 export { getMetrics, isAuthorizedScrape, observeHealth } from "./metrics";
-export { identifyRequest, reportError, requestLogger } from "./report-error";
+export { identifyRequest, reportError, reportRequestError, requestLogger } from "./report-error";
 export { timeDatabase, withServerTiming } from "./request-context";
-export { serverSentryOptions, serverSentrySettings, tagWithRequestContext } from "./sentry-server";
+export { startServerSentry } from "./sentry-server";
