@@ -28,6 +28,7 @@ import {
   type Json,
 } from "../../../scripts/deploy-files.mjs";
 import { SECRETS } from "../../../scripts/generate-secrets.mjs";
+import { boundsHeap, heapMegabytesFor, heapPercentageOf, memoryMegabytes } from "../../../scripts/heap-size";
 import { parse as parseYaml } from "yaml";
 import { buildEnvSchema, SECRET_VARIABLES, serverEnvSchema } from "@/lib/env/schema";
 
@@ -758,6 +759,83 @@ export function renderRules({ render }: DeployFiles): string[] {
   }
   for (const keyvalue of (render.services ?? []).filter((service: Json) => service.type === "keyvalue")) {
     if (!Array.isArray(keyvalue.ipAllowList)) problems.push(`render ${keyvalue.name} needs ipAllowList`);
+  }
+  return problems;
+}
+
+// ---- memory: the V8 heap ----------------------------------------------------------------------------------
+
+/** Render's instance types and their memory (render.com/pricing), for plans the blueprint may name. */
+const RENDER_PLAN_MEMORY_MB: Record<string, number> = {
+  free: 512,
+  starter: 512,
+  standard: 2048,
+  pro: 4096,
+  "pro plus": 8192,
+  "pro max": 16384,
+  "pro ultra": 32768,
+};
+/** Below this the app's own live heap (about 60 MB after a load run) leaves too little to allocate into. */
+const MIN_HEAP_MB = 128;
+
+/** The memory each platform gives the app, in MiB, where the manifest fixes it (Railway's is set in its dashboard). */
+export function instanceMemory(files: DeployFiles): Record<string, number | undefined> {
+  const plan = webService(files.render)?.plan;
+  const composeLimit = files.compose.merged.services?.app?.deploy?.resources?.limits?.memory;
+  return {
+    "fly [[vm]]": files.fly.vm?.[0]?.memory === undefined ? undefined : memoryMegabytes(files.fly.vm[0].memory),
+    [`render plan ${plan}`]: RENDER_PLAN_MEMORY_MB[plan],
+    "compose app memory limit": composeLimit === undefined ? undefined : memoryMegabytes(composeLimit),
+  };
+}
+
+/** NODE_OPTIONS as each platform sets it (undefined: the image's applies). */
+function platformNodeOptions(files: DeployFiles): Record<string, string | undefined> {
+  const app = files.compose.merged.services?.app ?? {};
+  return {
+    "fly [env]": files.fly.env?.NODE_OPTIONS,
+    "render envVars": renderEnv(files.render).NODE_OPTIONS,
+    "compose app environment": app.environment?.NODE_OPTIONS,
+  };
+}
+
+/**
+ * The image sizes V8's heap to the instance (a percentage of the memory Node may use: the
+ * cgroup limit or the VM), every manifest keeps that bound, and every instance size the
+ * manifests name gets a workable heap (ADR 0060).
+ */
+export function heapRules(files: DeployFiles): string[] {
+  const problems: string[] = [];
+  const nodeOptions = stageEnv(files.dockerfile, RUNNER).NODE_OPTIONS;
+  const percentage = heapPercentageOf(nodeOptions);
+  if (percentage === undefined) {
+    problems.push("runner ENV NODE_OPTIONS must size the heap with --max-old-space-size-percentage");
+  } else if (percentage < 25 || percentage > 60) {
+    problems.push(`runner heap percentage ${percentage} must be between 25 and 60 (native memory needs the rest)`);
+  }
+  if (Number(files.dockerfile.globalArgs.NODE_VERSION) < 24) {
+    problems.push("--max-old-space-size-percentage needs Node.js 24 or later (ARG NODE_VERSION)");
+  }
+  for (const stage of ["base", "deps", "builder"]) {
+    if (boundsHeap(stageEnv(files.dockerfile, stage).NODE_OPTIONS)) {
+      problems.push(`${stage} stage must not bound the heap (next build needs the default)`);
+    }
+  }
+  for (const [where, options] of Object.entries(platformNodeOptions(files))) {
+    if (options !== undefined && !boundsHeap(options)) {
+      problems.push(`${where} NODE_OPTIONS replaces the image's and drops its heap limit: keep the flag in it`);
+    }
+  }
+  for (const [where, memoryMb] of Object.entries(instanceMemory(files))) {
+    if (memoryMb === undefined) {
+      problems.push(`${where}: unknown memory size (add it to the heap rules)`);
+      continue;
+    }
+    if (percentage !== undefined && heapMegabytesFor(memoryMb, percentage) < MIN_HEAP_MB) {
+      problems.push(
+        `${where}: ${memoryMb} MB gives a ${heapMegabytesFor(memoryMb, percentage)} MB heap, below ${MIN_HEAP_MB} MB`,
+      );
+    }
   }
   return problems;
 }
