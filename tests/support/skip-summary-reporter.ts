@@ -6,7 +6,8 @@ import type { Reporter } from "vitest/reporters";
  * (tests/support/requirements.ts), so a green run on a bare machine says what it did not test.
  */
 export default class SkipSummaryReporter implements Reporter {
-  constructor(private readonly logFile = process.env.SLIPWAY_SKIP_LOG) {}
+  // Not a constructor parameter: vitest passes each reporter its options object (`{}`).
+  private readonly logFile = process.env.SLIPWAY_SKIP_LOG;
 
   onTestRunEnd(): void {
     if (!this.logFile || !existsSync(this.logFile)) return;
