@@ -21,7 +21,7 @@
  *   <!-- verify: delete-blocks DIR ATTR=VALUE -->   delete every ```… {ATTR=VALUE} block of DIR/*.md
  * Blocks without an attribute are illustrations and are not executed.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /** The executable guides, in the order `npm run guides:verify` runs them. */
@@ -166,7 +166,10 @@ export interface Tree {
 export function diskTree(root: string): Tree {
   return {
     read: (file) => (existsSync(path.join(root, file)) ? readFileSync(path.join(root, file), "utf8") : undefined),
-    write: (file, content) => writeFileSync(path.join(root, file), content),
+    write: (file, content) => {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), content);
+    },
     list: (dir) => (existsSync(path.join(root, dir)) ? readdirSync(path.join(root, dir)) : []),
   };
 }
