@@ -342,7 +342,11 @@ function nodeMajor(): string {
 async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const server = process.env.DATABASE_URL;
   if (!server) {
-    const cluster = await startEmbeddedPostgres({ dataDir: path.join(work, "postgres"), persistent: false });
+    // Not under `work` (0700, root's): as root the cluster runs as the postgres user.
+    const cluster = await startEmbeddedPostgres({
+      dataDir: path.join(tmpdir(), `slipway-container-pg-${randomBytes(6).toString("hex")}`),
+      persistent: false,
+    });
     return { url: cluster.url, drop: cluster.stop };
   }
   const name = `slipway_container_${randomBytes(4).toString("hex")}`;
