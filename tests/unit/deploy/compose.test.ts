@@ -39,10 +39,19 @@ describe.skipIf(absent(files, "compose"))("production compose", () => {
     expect(productionComposeRules(files)).toEqual([]);
   });
 
+  it("needs no Redis, but a Redis it runs must require its password", () => {
+    const withoutRedis = copyOf(files);
+    delete withoutRedis.compose.merged.services.redis;
+    expect(productionComposeRules(withoutRedis)).toEqual([]);
+    const open = copyOf(files);
+    open.compose.merged.services.redis.command = ["redis-server"];
+    expect(productionComposeRules(open)).toContain("redis: must require the password from /run/secrets/redis_password");
+  });
+
   it("fails when a service has no resource limits", () => {
     const broken = copyOf(files);
-    delete broken.compose.merged.services.redis.deploy;
-    expect(productionComposeRules(broken)).toContain("redis: deploy.resources.limits needs cpus and memory");
+    delete broken.compose.merged.services.postgres.deploy;
+    expect(productionComposeRules(broken)).toContain("postgres: deploy.resources.limits needs cpus and memory");
   });
 
   it("fails when a long-running service has no healthcheck", () => {
@@ -253,9 +262,9 @@ describe.skipIf(absent(files, "compose"))("file secrets", () => {
 
   it("fails when .env could shadow a file secret", () => {
     const broken = copyOf(files);
-    delete broken.compose.merged.services.app.environment.REDIS_URL;
+    delete broken.compose.merged.services.app.environment.METRICS_TOKEN;
     expect(fileSecretRules(broken)).toContain(
-      'production app must set REDIS_URL: "" so .env cannot shadow REDIS_URL_FILE',
+      'production app must set METRICS_TOKEN: "" so .env cannot shadow METRICS_TOKEN_FILE',
     );
   });
 });

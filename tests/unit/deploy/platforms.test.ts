@@ -69,6 +69,16 @@ describe.skipIf(absent(files, "render"))("render.yaml", () => {
     );
   });
 
+  it("fails when REDIS_URL is missing while the blueprint creates a Key Value instance", () => {
+    const broken = copyOf(files);
+    webOf(broken.render).envVars = (webOf(broken.render).envVars as Entry[]).filter(
+      (candidate) => candidate.key !== "REDIS_URL",
+    );
+    expect(renderRules(broken)).toContain("render web service does not set REDIS_URL");
+    broken.render.services = broken.render.services.filter((service: Entry) => service.type !== "keyvalue");
+    expect(renderRules(broken)).toEqual([]);
+  });
+
   it("fails when fromService names the wrong service type", () => {
     const broken = copyOf(files);
     const entry = (webOf(broken.render).envVars as Entry[]).find((candidate) => candidate.key === "REDIS_URL")!;

@@ -460,7 +460,8 @@ export function productionComposeRules(files: DeployFiles): string[] {
   if (postgresEnv.POSTGRES_PASSWORD_FILE !== "/run/secrets/postgres_password") {
     problems.push("postgres: POSTGRES_PASSWORD_FILE must read /run/secrets/postgres_password");
   }
-  if (!JSON.stringify(services.redis?.command ?? "").includes("/run/secrets/redis_password")) {
+  // Redis is optional: a stack without it has nothing to check here.
+  if (services.redis && !JSON.stringify(services.redis.command ?? "").includes("/run/secrets/redis_password")) {
     problems.push("redis: must require the password from /run/secrets/redis_password");
   }
   for (const [secret, definition] of Object.entries(merged.secrets ?? {}) as [string, Json][]) {
@@ -622,7 +623,9 @@ export function monitoringComposeRules(files: DeployFiles): string[] {
 export function fileSecretRules(files: DeployFiles): string[] {
   const problems: string[] = [];
   const app = files.compose.merged.services?.app ?? {};
-  for (const name of RUNTIME_SECRETS) {
+  // REDIS_URL is optional: wired only in a stack that runs Redis.
+  const hasRedis = Boolean(files.compose.merged.services?.redis);
+  for (const name of RUNTIME_SECRETS.filter((secret) => hasRedis || secret !== "REDIS_URL")) {
     const file = app.environment?.[`${name}_FILE`];
     if (!file) {
       problems.push(`production app does not set ${name}_FILE`);
@@ -709,7 +712,9 @@ export function renderRules({ render }: DeployFiles): string[] {
     }
   }
   const keys = (web.envVars ?? []).map((entry: Json) => entry.key);
-  for (const key of ["DATABASE_URL", "REDIS_URL", "SESSION_SECRET"]) {
+  // REDIS_URL is optional: required only when the blueprint creates a Key Value (Redis) instance.
+  const hasRedis = (render.services ?? []).some((service: Json) => service.type === "keyvalue");
+  for (const key of ["DATABASE_URL", "SESSION_SECRET", ...(hasRedis ? ["REDIS_URL"] : [])]) {
     if (!keys.includes(key)) problems.push(`render web service does not set ${key}`);
   }
   for (const keyvalue of (render.services ?? []).filter((service: Json) => service.type === "keyvalue")) {
