@@ -44,7 +44,7 @@ describe.skipIf(absent(files, "compose"))("production compose", () => {
     delete withoutRedis.compose.merged.services.redis;
     expect(productionComposeRules(withoutRedis)).toEqual([]);
     const open = copyOf(files);
-    open.compose.merged.services.redis.command = ["redis-server"];
+    open.compose.merged.services.redis = { ...open.compose.merged.services.redis, command: ["redis-server"] };
     expect(productionComposeRules(open)).toContain("redis: must require the password from /run/secrets/redis_password");
   });
 

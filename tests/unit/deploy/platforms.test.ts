@@ -69,14 +69,15 @@ describe.skipIf(absent(files, "render"))("render.yaml", () => {
     );
   });
 
-  it("fails when REDIS_URL is missing while the blueprint creates a Key Value instance", () => {
+  it("needs REDIS_URL only when the blueprint creates a Key Value instance", () => {
     const broken = copyOf(files);
     webOf(broken.render).envVars = (webOf(broken.render).envVars as Entry[]).filter(
       (candidate) => candidate.key !== "REDIS_URL",
     );
-    expect(renderRules(broken)).toContain("render web service does not set REDIS_URL");
     broken.render.services = broken.render.services.filter((service: Entry) => service.type !== "keyvalue");
     expect(renderRules(broken)).toEqual([]);
+    broken.render.services.push({ type: "keyvalue", name: "cache", ipAllowList: [] });
+    expect(renderRules(broken)).toContain("render web service does not set REDIS_URL");
   });
 
   it("fails when fromService names the wrong service type", () => {
