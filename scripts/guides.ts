@@ -13,12 +13,15 @@
  *   ```diff {edit=PATH}                            exact-text change: ' ' context, '-' removed, '+'
  *                                                  added lines; `@@` separates hunks; each hunk's old
  *                                                  text must occur exactly once in PATH
+ *   ```diff {edit=PATH if-present}                 the same, skipped when PATH does not exist (a
+ *                                                  file another removal deletes, e.g. render.yaml)
  *   ```sh {run=ID}                                 run with bash in the checkout (must succeed)
  *   <!-- verify: delete-section PATH "## Heading" -->   delete that heading and everything up to the
  *                                                  next heading of the same or a higher level
  *   <!-- verify: delete-lines PATH "text" -->       delete every line of PATH containing the text
  *                                                  (for table rows, whose padding changes)
  *   <!-- verify: delete-blocks DIR ATTR=VALUE -->   delete every ```… {ATTR=VALUE} block of DIR/*.md
+ *   <!-- verify: … if-present -->                   (delete-section, delete-lines) skipped when the file is absent
  * Blocks without an attribute are illustrations and are not executed.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -30,10 +33,10 @@ export const GUIDES = ["docs/guides/add-a-tenant-scoped-feature.md", "docs/guide
 export type Operation =
   | { kind: "file"; path: string; content: string }
   | { kind: "fill"; glob: string; content: string }
-  | { kind: "edit"; path: string; hunks: { before: string; after: string }[] }
+  | { kind: "edit"; path: string; hunks: { before: string; after: string }[]; ifPresent?: boolean }
   | { kind: "run"; id: string; script: string }
-  | { kind: "delete-section"; path: string; heading: string }
-  | { kind: "delete-lines"; path: string; text: string }
+  | { kind: "delete-section"; path: string; heading: string; ifPresent?: boolean }
+  | { kind: "delete-lines"; path: string; text: string; ifPresent?: boolean }
   | { kind: "delete-blocks"; dir: string; attribute: string; value: string };
 
 export interface Step {
@@ -109,14 +112,16 @@ export function parseGuide(file: string, text = readFileSync(file, "utf8")): Sce
     const where = `${guide}:${index + 1}`;
     const directive = DIRECTIVE.exec(line);
     if (directive) {
-      const [command, ...args] = words(directive[1]!);
+      const [command, ...rest] = words(directive[1]!);
+      const ifPresent = rest.at(-1) === "if-present";
+      const args = ifPresent ? rest.slice(0, -1) : rest;
       if (command === "scenario" && args.length === 1) {
         scenarios.push({ guide, name: args[0]!, steps: [] });
         step = undefined;
       } else if (command === "delete-section" && args.length === 2) {
-        add({ kind: "delete-section", path: args[0]!, heading: args[1]! }, index + 1);
+        add({ kind: "delete-section", path: args[0]!, heading: args[1]!, ifPresent }, index + 1);
       } else if (command === "delete-lines" && args.length === 2) {
-        add({ kind: "delete-lines", path: args[0]!, text: args[1]! }, index + 1);
+        add({ kind: "delete-lines", path: args[0]!, text: args[1]!, ifPresent }, index + 1);
       } else if (command === "delete-blocks" && args.length === 2 && args[1]!.includes("=")) {
         const [attribute, value] = args[1]!.split("=") as [string, string];
         add({ kind: "delete-blocks", dir: args[0]!, attribute, value }, index + 1);
@@ -140,8 +145,10 @@ export function parseGuide(file: string, text = readFileSync(file, "utf8")): Sce
     const content = `${body.join("\n")}\n`;
     if (attributes.file) add({ kind: "file", path: attributes.file, content }, start);
     else if (attributes.fill) add({ kind: "fill", glob: attributes.fill, content }, start);
-    else if (attributes.edit) add({ kind: "edit", path: attributes.edit, hunks: parseDiff(body, where) }, start);
-    else if (attributes.run) add({ kind: "run", id: attributes.run, script: content }, start);
+    else if (attributes.edit) {
+      const ifPresent = "if-present" in attributes;
+      add({ kind: "edit", path: attributes.edit, hunks: parseDiff(body, where), ifPresent }, start);
+    } else if (attributes.run) add({ kind: "run", id: attributes.run, script: content }, start);
     else if (Object.keys(attributes).length > 0) {
       throw new GuideError(`${where}: unknown block attributes {${open[2]}}`);
     }
@@ -242,14 +249,16 @@ export function deleteBlocks(text: string, attribute: string, value: string): st
 /**
  * Applies one file operation to `tree`, failing loudly when its anchor is missing: a file to
  * create exists, a file to edit or fill is absent, an old text is not there exactly once, a
- * section or block to delete is not found. `run` operations are the caller's.
+ * section or block to delete is not found. `run` operations are the caller's. Returns "skipped"
+ * for an `if-present` operation on a file that does not exist.
  */
-export function applyFileOperation(tree: Tree, operation: Exclude<Operation, { kind: "run" }>): void {
+export function applyFileOperation(tree: Tree, operation: Exclude<Operation, { kind: "run" }>): "applied" | "skipped" {
+  if ("ifPresent" in operation && operation.ifPresent && tree.read(operation.path) === undefined) return "skipped";
   switch (operation.kind) {
     case "file": {
       if (tree.read(operation.path) !== undefined) throw new GuideError(`${operation.path} exists already`);
       tree.write(operation.path, operation.content);
-      return;
+      return "applied";
     }
     case "fill": {
       const dir = path.dirname(operation.glob);
@@ -259,7 +268,7 @@ export function applyFileOperation(tree: Tree, operation: Exclude<Operation, { k
         throw new GuideError(`${operation.glob}: expected one file, found ${matches.length} (${matches.join(", ")})`);
       }
       tree.write(path.join(dir, matches[0]!), operation.content);
-      return;
+      return "applied";
     }
     case "edit": {
       let text = tree.read(operation.path);
@@ -274,14 +283,14 @@ export function applyFileOperation(tree: Tree, operation: Exclude<Operation, { k
         text = text.replace(hunk.before, () => hunk.after);
       }
       tree.write(operation.path, text);
-      return;
+      return "applied";
     }
     case "delete-section": {
       const text = tree.read(operation.path);
       const result = text === undefined ? undefined : deleteSection(text, operation.heading);
       if (result === undefined) throw new GuideError(`${operation.path}: no heading "${operation.heading}"`);
       tree.write(operation.path, result);
-      return;
+      return "applied";
     }
     case "delete-lines": {
       const lines = tree.read(operation.path)?.split("\n");
@@ -290,7 +299,7 @@ export function applyFileOperation(tree: Tree, operation: Exclude<Operation, { k
         throw new GuideError(`${operation.path}: no line contains "${operation.text}"`);
       }
       tree.write(operation.path, kept!.join("\n"));
-      return;
+      return "applied";
     }
     case "delete-blocks": {
       let found = 0;
@@ -304,7 +313,7 @@ export function applyFileOperation(tree: Tree, operation: Exclude<Operation, { k
       if (found === 0) {
         throw new GuideError(`${operation.dir}: no block {${operation.attribute}=${operation.value}} in any .md file`);
       }
-      return;
+      return "applied";
     }
   }
 }

@@ -13,7 +13,7 @@
  * Prints the commit, the date and each scenario's result; exit code 1 when one failed.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -29,10 +29,12 @@ function git(args: string[], cwd = root): string {
   return result.stdout.trim();
 }
 
-/** A checkout of HEAD outside this one, with this checkout's dependencies (hard links: no copy, no install). */
-function scratchCheckout(name: string): string {
+/** A checkout of `commit` outside this one, with this checkout's dependencies (hard links: no copy, no install). */
+function scratchCheckout(name: string, commit: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), `slipway-guide-${name}-`));
-  git(["worktree", "add", "--detach", "--quiet", dir, "HEAD"]);
+  // Readable by others: as root, the embedded PostgreSQL of the tests runs as the postgres user.
+  chmodSync(dir, 0o755);
+  git(["worktree", "add", "--detach", "--quiet", dir, commit]);
   const copy = spawnSync("cp", ["-al", path.join(root, "node_modules"), path.join(dir, "node_modules")]);
   if (copy.status !== 0) throw new Error(`cannot link node_modules into ${dir}: ${copy.stderr}`);
   // Caches are per checkout (drizzle-kit and test scratch space live there).
@@ -58,9 +60,9 @@ function commandEnv(smokePort: number): NodeJS.ProcessEnv {
   return env;
 }
 
-function runScenario(scenario: Scenario, options: { keep: boolean; smokePort: number }): boolean {
+function runScenario(scenario: Scenario, options: { keep: boolean; smokePort: number; commit: string }): boolean {
   log(`scenario ${scenario.name} (${scenario.guide})`);
-  const dir = scratchCheckout(scenario.name);
+  const dir = scratchCheckout(scenario.name, options.commit);
   const tree = diskTree(dir);
   let passed = false;
   try {
@@ -70,7 +72,9 @@ function runScenario(scenario: Scenario, options: { keep: boolean; smokePort: nu
         const where = `${scenario.guide}:${operation.line}`;
         if (operation.kind !== "run") {
           try {
-            applyFileOperation(tree, operation);
+            if (applyFileOperation(tree, operation) === "skipped") {
+              log(`    skipped (no ${"path" in operation ? operation.path : "file"} here): ${where}`);
+            }
           } catch (error) {
             throw new GuideError(`${where}: ${(error as Error).message}`);
           }
@@ -107,6 +111,7 @@ async function main(): Promise<void> {
     console.error(`unknown scenario(s): ${unknown.join(", ")}; known: ${scenarios.map((s) => s.name).join(", ")}`);
     process.exit(2);
   }
+  // Every scenario starts from this commit, even if HEAD moves during the run.
   const commit = git(["rev-parse", "--short", "HEAD"]);
   if (git(["status", "--porcelain"]) !== "") {
     log(`verifying HEAD ${commit}: uncommitted changes in this checkout are not part of it`);
@@ -115,7 +120,7 @@ async function main(): Promise<void> {
   const results: { name: string; guide: string; passed: boolean; seconds: number }[] = [];
   for (const scenario of scenarios.filter((candidate) => wanted.length === 0 || wanted.includes(candidate.name))) {
     const started = Date.now();
-    const passed = runScenario(scenario, { keep, smokePort });
+    const passed = runScenario(scenario, { keep, smokePort, commit });
     results.push({
       name: scenario.name,
       guide: scenario.guide,

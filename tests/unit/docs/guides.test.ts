@@ -75,6 +75,32 @@ describe.each(GUIDES)("%s", (guide) => {
   });
 });
 
+describe("the removals", () => {
+  const removals = parseGuide(path.join(ROOT, "docs/guides/remove-what-you-do-not-need.md"));
+  const pairs = removals.flatMap((first) =>
+    removals.filter((then) => then !== first).map((then) => [first.name, then.name] as const),
+  );
+
+  it.each(pairs)("still apply in any order: %s, then %s", (firstName, thenName) => {
+    const tree = overlayTree(ROOT);
+    const problems: string[] = [];
+    for (const name of [firstName, thenName]) {
+      const scenario = removals.find((candidate) => candidate.name === name)!;
+      for (const operation of scenario.steps.flatMap((step) => step.operations)) {
+        if (operation.kind === "run") simulateGitFileCommands(tree, operation.script);
+        else if (operation.kind !== "fill") {
+          try {
+            applyFileOperation(tree, operation);
+          } catch (error) {
+            problems.push(`${name}: ${(error as Error).message}`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
 describe("guide operations", () => {
   it("deletes a section up to the next heading of its level, leaving fenced '#' lines alone", () => {
     const text = "# T\n\n## A\n\n```sh\n# not a heading\n```\n\n### A.1\n\ntext\n\n## B\n";
