@@ -10,7 +10,7 @@
 #     --build-arg SENTRY_ORG=your-org --build-arg SENTRY_PROJECT=slipway \
 #     --secret id=sentry_auth_token,env=SENTRY_AUTH_TOKEN -t slipway .   # release build (CI: deploy.yml)
 #
-# Without a Docker engine, buildah builds the same file: see docs/deployment.md and scripts/test-container.sh.
+# Without a Docker engine, buildah builds the same file: see docs/deployment.md and scripts/test-container.ts.
 # Forking: change SOURCE_URL (OCI label) below; everything else is project-neutral.
 
 # Node.js major version. Debian slim (glibc) on purpose: see docs/decisions/0020-one-image-debian-slim-and-platform-manifests.md.

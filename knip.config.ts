@@ -26,6 +26,7 @@ const config: KnipConfig = {
     "caddy",
     "shellcheck",
     "wrk",
+    "buildah",
   ],
   // Run by path (node_modules/.bin/squawk) from scripts/lint-migrations.mjs, not imported.
   ignoreDependencies: ["squawk-cli"],

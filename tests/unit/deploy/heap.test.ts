@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { boundsHeap, heapMegabytesFor, heapPercentageOf, memoryMegabytes } from "../../../scripts/heap-size";
-import { copyOf, heapRules, instanceMemory, loadDeployFiles } from "./rules";
+import { itWith } from "./absent";
+import { copyOf, heapRules, instanceMemory, loadDeployFiles, presentPlatforms } from "./rules";
 
 const files = loadDeployFiles();
 
@@ -10,11 +11,15 @@ describe("the V8 heap, sized to the instance", () => {
   });
 
   it("knows the memory of every instance the manifests name", () => {
-    expect(instanceMemory(files)).toEqual({
-      "fly [[vm]]": 512,
-      "render plan starter": 512,
-      "compose app memory limit": 768,
-    });
+    const expected = {
+      fly: { "fly [[vm]]": 512 },
+      render: { "render plan starter": 512 },
+      compose: { "compose app memory limit": 768 },
+      railway: {},
+    };
+    expect(instanceMemory(files)).toEqual(
+      Object.assign({}, ...presentPlatforms(files).map((platform) => expected[platform])),
+    );
   });
 
   it("fails when the image does not size the heap", () => {
@@ -28,7 +33,7 @@ describe("the V8 heap, sized to the instance", () => {
     );
   });
 
-  it("fails when a platform's NODE_OPTIONS replaces the image's without a heap limit", () => {
+  itWith(files, "fly")("fails when a platform's NODE_OPTIONS replaces the image's without a heap limit", () => {
     const broken = copyOf(files);
     broken.fly.env.NODE_OPTIONS = "--enable-source-maps";
     expect(heapRules(broken)).toContain(
@@ -36,19 +41,19 @@ describe("the V8 heap, sized to the instance", () => {
     );
   });
 
-  it("accepts a platform's NODE_OPTIONS that keeps a heap limit", () => {
+  itWith(files, "fly")("accepts a platform's NODE_OPTIONS that keeps a heap limit", () => {
     const adjusted = copyOf(files);
     adjusted.fly.env.NODE_OPTIONS = "--enable-source-maps --max-old-space-size-percentage=37.5";
     expect(heapRules(adjusted)).toEqual([]);
   });
 
-  it("fails when a VM is too small for a workable heap", () => {
+  itWith(files, "fly")("fails when a VM is too small for a workable heap", () => {
     const broken = copyOf(files);
     broken.fly.vm[0].memory = "256mb";
     expect(heapRules(broken)).toContain("fly [[vm]]: 256 MB gives a 96 MB heap, below 128 MB");
   });
 
-  it("fails on a Render plan whose memory it does not know", () => {
+  itWith(files, "render")("fails on a Render plan whose memory it does not know", () => {
     const broken = copyOf(files);
     broken.render.services.find((service: { type: string }) => service.type === "web").plan = "enormous";
     expect(heapRules(broken)).toContain("render plan enormous: unknown memory size (add it to the heap rules)");
