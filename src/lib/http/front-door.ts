@@ -1,5 +1,5 @@
 import { subscribe } from "node:diagnostics_channel";
-import { Server, type IncomingMessage, type ServerResponse } from "node:http";
+import { IncomingMessage, Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { singleton } from "@/lib/singleton";
 import { PAGE_BODY_LIMIT_BYTES } from "./limits";
@@ -8,7 +8,7 @@ import { PAGE_BODY_LIMIT_BYTES } from "./limits";
  * Requests Next.js itself would answer with a 500 (it fails inside its router, before any of our
  * code runs) are refused at the HTTP server's front door with the usual JSON error shape: methods
  * the Fetch API cannot represent (TRACE, TRACK, CONNECT…), paths whose percent-encoding does not
- * decode, and page-path bodies that are too large or of unknown length (the proxy would buffer a
+ * decode, server-action calls whose `Next-Action` id cannot be one (Next logs each at error level), and page-path bodies that are too large or of unknown length (the proxy would buffer a
  * truncated body and a multipart parse of it fails). Pure decisions in refusalFor(), tested alone.
  */
 
@@ -22,6 +22,8 @@ export interface Refusal {
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 /** Paths that read their own bodies with a streaming limit (API routes, webhooks, the tunnel). */
 const SELF_LIMITED = /^\/(api|monitoring)(\/|$)/;
+/** A server action's id as Next's builds write it (42 hex digits, server-reference-info.js). */
+const SERVER_ACTION_ID = /^[0-9a-f]{42}$/;
 
 export function refusalFor(request: {
   method?: string;
@@ -43,6 +45,10 @@ export function refusalFor(request: {
   } catch {
     return { status: 400, code: "invalid_path", message: "The path is not valid percent-encoding." };
   }
+  const action = request.headers["next-action"];
+  if (action !== undefined && !(typeof action === "string" && SERVER_ACTION_ID.test(action))) {
+    return { status: 400, code: "invalid_action", message: "The Next-Action header is not a server action id." };
+  }
   if (method === "GET" || method === "HEAD" || method === "OPTIONS" || SELF_LIMITED.test(path)) return undefined;
   const length = request.headers["content-length"];
   if (length === undefined) {
@@ -57,6 +63,76 @@ export function refusalFor(request: {
     };
   }
   return undefined;
+}
+
+/**
+ * Whether a page-path post carries a body Next would decode as a server action or form: a
+ * `Next-Action` call, or a multipart form (a form posted without JavaScript). Next answers a body
+ * it cannot decode with a 500 and an error log (action-handler.js), so these bodies, already
+ * bounded by refusalFor(), are checked here first.
+ */
+export function needsBodyCheck(request: {
+  method?: string;
+  url?: string;
+  headers: IncomingMessage["headers"];
+}): boolean {
+  if (request.method !== "POST" || SELF_LIMITED.test((request.url ?? "/").split("?")[0]!)) return false;
+  const type = String(request.headers["content-type"] ?? "").toLowerCase();
+  return request.headers["next-action"] !== undefined || type.startsWith("multipart/form-data");
+}
+
+/** Undefined when Next can decode `body`; else the 400 to answer. Multipart is parsed as Next parses it (undici). */
+export async function bodyRefusal(contentType: string | undefined, body: Buffer): Promise<Refusal | undefined> {
+  const invalid: Refusal = {
+    status: 400,
+    code: "invalid_body",
+    message: "The request body is not a valid form or server action payload.",
+  };
+  if (
+    String(contentType ?? "")
+      .toLowerCase()
+      .startsWith("multipart/form-data")
+  ) {
+    try {
+      await new Response(new Uint8Array(body), { headers: { "content-type": contentType! } }).formData();
+      return undefined;
+    } catch {
+      return invalid;
+    }
+  }
+  // A server action called with simple arguments: React encodes them as one JSON text.
+  try {
+    JSON.parse(body.toString("utf8"));
+    return undefined;
+  } catch {
+    return invalid;
+  }
+}
+
+/** The request again, with its body read into `body`: what Next's handler reads instead of the socket. */
+function replayOf(request: IncomingMessage, body: Buffer): IncomingMessage {
+  const replay = new IncomingMessage(request.socket);
+  replay.method = request.method;
+  replay.url = request.url;
+  replay.headers = request.headers;
+  replay.rawHeaders = request.rawHeaders;
+  replay.httpVersion = request.httpVersion;
+  replay.httpVersionMajor = request.httpVersionMajor;
+  replay.httpVersionMinor = request.httpVersionMinor;
+  // Complete: destroying an incomplete message (autoDestroy, after Next reads it) resets the socket.
+  replay.complete = true;
+  replay.push(body);
+  replay.push(null);
+  return replay;
+}
+
+function readAll(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
 }
 
 function answer(response: ServerResponse, refusal: Refusal): void {
@@ -86,6 +162,17 @@ export function installFrontDoor(): void {
         const refusal = refusalFor(request);
         if (refusal) {
           answer(response, refusal);
+          return true;
+        }
+        if (needsBodyCheck(request)) {
+          void readAll(request).then(
+            async (body) => {
+              const invalid = await bodyRefusal(request.headers["content-type"], body);
+              if (invalid) answer(response, invalid);
+              else emit.call(this, event, replayOf(request, body), response);
+            },
+            () => request.destroy(),
+          );
           return true;
         }
       }

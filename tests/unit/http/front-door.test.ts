@@ -25,6 +25,24 @@ describe("the front door", () => {
     expect(refusalFor(request("GET", "/projects/%C3%A9?q=%"))).toBeUndefined();
   });
 
+  it("refuses a Next-Action header that cannot be a server action id (Next would log an error), and passes a real one", () => {
+    for (const id of [
+      "'; drop table projects; --",
+      "abc",
+      "7f".repeat(22),
+      "7F9D32E68C46238C6004C3E8F339AFB6077EAE2C6A",
+    ]) {
+      expect(refusalFor(request("POST", "/projects/new", { "next-action": id }))).toMatchObject({
+        status: 400,
+        code: "invalid_action",
+      });
+    }
+    const real = "7f9d32e68c46238c6004c3e8f339afb6077eae2c6a";
+    expect(
+      refusalFor(request("POST", "/projects/new", { "next-action": real, "content-length": "10" })),
+    ).toBeUndefined();
+  });
+
   it("refuses page bodies past the limit (413) or of unknown length (411), before anything is read", () => {
     const tooLarge = String(PAGE_BODY_LIMIT_BYTES + 1);
     expect(refusalFor(request("POST", "/projects/new", { "content-length": tooLarge }))).toMatchObject({ status: 413 });
