@@ -60,6 +60,10 @@ export function formAction<S extends z.ZodType>(
 ): FormAction {
   const policy = options.rateLimit ?? "server-action";
   return async (_previous, formData) => {
+    // React decodes whatever a caller posts: a hand-made call may pass anything but a form.
+    if (!(formData instanceof FormData)) {
+      return { status: "error", code: "invalid_input", message: "The submission is not a form." };
+    }
     const fields = textFields(formData);
     const values = options.keepValues === false ? undefined : fields;
     try {
