@@ -19,11 +19,19 @@ const decode = (value: string) =>
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&");
 
+/** What a browser submits for a select: its selected option, else the first one. */
+function selectValue(select: string): string {
+  const options = [...select.matchAll(/<option\b([^>]*)>/g)].map(([, attributes]) => attributes!);
+  const chosen = options.find((attributes) => /\bselected\b/.test(attributes)) ?? options[0] ?? "";
+  return /\bvalue="([^"]*)"/.exec(chosen)?.[1] ?? "";
+}
+
 export function formsIn(html: string): HtmlForm[] {
   return [...html.matchAll(/<form[^>]*>([\s\S]*?)<\/form>/g)].map(([, inner]) => ({
-    fields: [...inner!.matchAll(/<(?:input|select|textarea)\b[^>]*>/g)].flatMap(([tag]) => {
-      const name = /\bname="([^"]*)"/.exec(tag)?.[1];
-      const value = /\bvalue="([^"]*)"/.exec(tag)?.[1] ?? "";
+    fields: [...inner!.matchAll(/<select\b[^>]*>[\s\S]*?<\/select>|<(?:input|textarea)\b[^>]*>/g)].flatMap(([tag]) => {
+      const opening = /^<[^>]*>/.exec(tag)![0];
+      const name = /\bname="([^"]*)"/.exec(opening)?.[1];
+      const value = tag.startsWith("<select") ? selectValue(tag) : (/\bvalue="([^"]*)"/.exec(opening)?.[1] ?? "");
       return name === undefined ? [] : [[decode(name), decode(value)] as [string, string]];
     }),
     text: decode(

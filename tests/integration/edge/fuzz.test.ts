@@ -49,6 +49,8 @@ let adminCookie: string;
 let memberCookie: string;
 /** Server actions found on the pages, by the form they come from. */
 const actionIds = new Map<string, string>();
+/** The forms those actions come from, as a browser without JavaScript would post them. */
+const actionForms: { page: string; fields: [string, string][] }[] = [];
 const admin = adminSql(inject("databaseUrl"));
 
 beforeAll(async () => {
@@ -89,9 +91,10 @@ beforeAll(async () => {
   ]) {
     const html = await (await fetch(server.url + page, { headers: { cookie: adminCookie } })).text();
     for (const [index, form] of formsIn(html).entries()) {
-      const field = form.fields.find(([name]) => name.startsWith("$ACTION_ID_"));
-      if (field)
-        actionIds.set(`${page} form ${index} (${form.text.slice(0, 40)})`, field[0].slice("$ACTION_ID_".length));
+      const id = actionIdOf(form.fields);
+      if (!id) continue;
+      actionIds.set(`${page} form ${index} (${form.text.slice(0, 40)})`, id);
+      actionForms.push({ page, fields: form.fields });
     }
   }
 }, 120_000);
@@ -101,6 +104,18 @@ afterAll(async () => {
   await dropDatabase?.();
   await admin.end();
 });
+
+/**
+ * A form's server action id: `$ACTION_ID_<id>` for a plain action, or the id inside the
+ * `$ACTION_<n>:0` reference React writes for an action bound to state (useActionState).
+ */
+function actionIdOf(fields: [string, string][]): string | undefined {
+  for (const [name, value] of fields) {
+    if (name.startsWith("$ACTION_ID_")) return name.slice("$ACTION_ID_".length);
+    if (/^\$ACTION_\d+:0$/.test(name)) return (JSON.parse(value) as { id?: string }).id;
+  }
+  return undefined;
+}
 
 async function cookieOf(userId: string, tenantId?: string): Promise<string> {
   return `${LOCAL_SESSION_COOKIE}=${await createLocalSessionToken({ userId, tenantId }, SESSION_SECRET)}`;
@@ -269,13 +284,32 @@ function serverActionRequests(): FuzzRequest[] {
             headers: { ...headers, "content-type": "text/plain;charset=UTF-8" },
             body: '[{"name":"\\u0000","role":"owner","projectId":"x","tenantId":"%"}]',
           },
-          {
-            method: "POST",
-            path: page,
-            headers: { ...headers, "content-type": "multipart/form-data; boundary=fuzz" },
-            body: `--fuzz\r\nContent-Disposition: form-data; name="1_$ACTION_ID_${id}"\r\n\r\n\r\n--fuzz\r\nContent-Disposition: form-data; name="1_name"\r\n\r\n\u0000\r\n--fuzz--\r\n`,
-          },
         );
+      }
+    }
+  }
+  // Each form as a browser without JavaScript posts it (multipart, the action's reference fields
+  // kept), with its own fields replaced by NUL bytes, over-long text and values of the wrong kind.
+  const mangled = ["\u0000", "x".repeat(5000), "-1", "%", "null", "../../etc/passwd"];
+  for (const form of actionForms) {
+    for (const [index, value] of mangled.entries()) {
+      for (const cookie of [adminCookie, memberCookie, undefined]) {
+        const body = form.fields
+          .map(([name, original]) => {
+            const sent = name.startsWith("$ACTION") ? original : value;
+            return `--fuzz\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${sent}\r\n`;
+          })
+          .join("");
+        requests.push({
+          method: "POST",
+          path: index % 2 ? form.page : "/projects/new",
+          headers: {
+            origin: server.url,
+            "content-type": "multipart/form-data; boundary=fuzz",
+            ...(cookie ? { cookie } : {}),
+          },
+          body: `${body}--fuzz--\r\n`,
+        });
       }
     }
   }
@@ -305,17 +339,23 @@ function send(request: FuzzRequest): Promise<Answer> {
   });
 }
 
-/** Bytes no HTTP client library would send: straight onto a socket. */
+/**
+ * Bytes no HTTP client library would send: straight onto a socket. The socket stays open for
+ * writing (a half-close makes Node drop a request that is still being answered); every raw request
+ * says `Connection: close` or is refused by Node's parser, so the server closes it.
+ */
 function sendRaw(bytes: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const url = new URL(server.url);
     const socket = connect(Number(url.port), url.hostname);
     let text = "";
-    socket.setTimeout(10_000, () => socket.destroy(new Error("raw request timed out")));
+    socket.setTimeout(10_000, () =>
+      socket.destroy(new Error(`raw request timed out: ${JSON.stringify(bytes.slice(0, 60))}`)),
+    );
     socket.on("data", (chunk) => (text += chunk.toString("latin1")));
     socket.on("error", reject);
     socket.on("close", () => resolve({ status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? 0), text }));
-    socket.end(bytes);
+    socket.write(bytes);
   });
 }
 
@@ -345,11 +385,20 @@ function problemsIn(answers: Answer[]): string[] {
   });
 }
 
+/**
+ * Next's own line for a well-formed action id that this page's bundle does not hold (answered 404,
+ * not sent to Sentry): what a form from another release gets (deployment skew, ADR 0021), so it
+ * is expected traffic during every rollout, not a fault.
+ */
+const NEXT_UNKNOWN_ACTION =
+  /^Error: Failed to find Server Action "[0-9a-f]{42}"\. This request might be from an older or newer deployment\./;
+
 /** Log lines at error level or above: pino's JSON lines, and anything Next prints with its error mark. */
 function errorLogs(from: number): string[] {
   return server.logs
     .slice(from)
-    .filter((line) => /"level":"(error|fatal)"/.test(line) || line.includes("⨯") || /^\s*Error\b/.test(line));
+    .filter((line) => /"level":"(error|fatal)"/.test(line) || line.includes("⨯") || /^\s*Error\b/.test(line))
+    .filter((line) => !NEXT_UNKNOWN_ACTION.test(line.trim()));
 }
 
 describe("fuzzing every route and server action of the production server", () => {
@@ -379,7 +428,7 @@ describe("fuzzing every route and server action of the production server", () =>
     expect(errorLogs(logsBefore)).toEqual([]);
   }, 240_000);
 
-  it("answers malformed HTTP (bad request lines, headers, encodings) with 4xx and keeps serving", async () => {
+  it("answers malformed HTTP (bad request lines, headers, encodings) with 4xx, or a redirect to sign-in, and keeps serving", async () => {
     const logsBefore = server.logs.length;
     const raw = [
       "GET /projects/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
@@ -395,7 +444,10 @@ describe("fuzzing every route and server action of the production server", () =>
     ];
     for (const bytes of raw) {
       const answer = await sendRaw(bytes);
-      expect(answer.status, JSON.stringify(bytes.slice(0, 60))).toBeGreaterThanOrEqual(400);
+      expect(
+        answer.status,
+        `${JSON.stringify(bytes.slice(0, 60))}: ${answer.text.slice(0, 300)}`,
+      ).toBeGreaterThanOrEqual(300);
       expect(answer.status, JSON.stringify(bytes.slice(0, 60))).toBeLessThan(500);
       expect(STACK_TRACE.test(answer.text)).toBe(false);
     }
