@@ -3,6 +3,7 @@ import { composeDurationSeconds, mergeCompose, parseCompose, untagCompose } from
 import {
   balancerRules,
   copyOf,
+  databaseRoleRules,
   fileSecretRules,
   loadDeployFiles,
   monitoringComposeRules,
@@ -125,6 +126,46 @@ describe("production compose", () => {
     broken.compose.merged.secrets.session_secret.file = "./session_secret.txt";
     expect(productionComposeRules(broken)).toContain(
       "secret session_secret must come from ./secrets/session_secret.txt",
+    );
+  });
+});
+
+describe("production compose database roles (ADR 0010)", () => {
+  it("connects the app and the migrator as the owner role, never the image's superuser", () => {
+    expect(databaseRoleRules(files)).toEqual([]);
+  });
+
+  it("fails when the app's database user is the superuser the postgres image creates", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.postgres.environment.POSTGRES_USER = "slipway";
+    expect(databaseRoleRules(broken)).toEqual(
+      expect.arrayContaining([
+        "database_url connects as slipway, the postgres image's superuser (POSTGRES_USER)",
+        "postgres: POSTGRES_USER must not be the owner role slipway (the image makes it a superuser)",
+      ]),
+    );
+  });
+
+  it("fails when the app reads another database URL than the owner's", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.app.environment.DATABASE_URL_FILE = "/run/secrets/postgres_superuser_url";
+    expect(databaseRoleRules(broken)).toContain("app: DATABASE_URL_FILE must read /run/secrets/database_url");
+  });
+
+  it("fails when the owner role has no password secret", () => {
+    const broken = copyOf(files);
+    delete broken.compose.merged.services.postgres.environment.SLIPWAY_DATABASE_PASSWORD_FILE;
+    expect(databaseRoleRules(broken)).toContain(
+      "postgres: SLIPWAY_DATABASE_PASSWORD_FILE must name the owner's password secret",
+    );
+  });
+
+  it("fails when the database image does not create the owner role", () => {
+    const broken = copyOf(files);
+    const [stage] = broken.database.dockerfile.stages;
+    stage!.instructions = stage!.instructions.filter(({ args }) => !args.includes("app-owner-role.sh"));
+    expect(databaseRoleRules(broken)).toContain(
+      "db/postgres/Dockerfile must copy postgres/app-owner-role.sh into /docker-entrypoint-initdb.d/ (it creates the owner role)",
     );
   });
 });

@@ -27,7 +27,7 @@ import {
   type Dockerfile,
   type Json,
 } from "../../../scripts/deploy-files.mjs";
-import { SECRETS } from "../../../scripts/generate-secrets.mjs";
+import { DATABASE_OWNER, SECRETS } from "../../../scripts/generate-secrets.mjs";
 import { parse as parseYaml } from "yaml";
 import { buildEnvSchema, SECRET_VARIABLES, serverEnvSchema } from "@/lib/env/schema";
 
@@ -456,6 +456,71 @@ export function productionComposeRules(files: DeployFiles): string[] {
       if (!merged.secrets?.[source]) problems.push(`${name}: secret ${source} is not defined at the top level`);
     }
   }
+  return problems;
+}
+
+// ---- database roles (ADR 0010) ------------------------------------------------------------------------
+
+/** Where the official postgres image runs initialisation scripts, and the one that creates the owner role. */
+const INITDB_DIR = "/docker-entrypoint-initdb.d";
+const OWNER_ROLE_SCRIPT = "postgres/app-owner-role.sh";
+
+/** The user in a postgres:// URL, or undefined when it is not one. */
+function urlUser(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).username) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The app and the migrator connect as the owner role, never as the image's superuser (superusers
+ * bypass row-level security): the URL secrets:generate writes names the owner, the postgres
+ * service's POSTGRES_USER is another role, and the database image creates the owner (its init
+ * script, with the owner's password secret mounted).
+ */
+export function databaseRoleRules(files: DeployFiles): string[] {
+  const problems: string[] = [];
+  const services = files.compose.merged.services ?? {};
+  const postgresEnv = services.postgres?.environment ?? {};
+  const superuser = postgresEnv.POSTGRES_USER ?? "postgres";
+  const sample = Object.fromEntries(SECRETS.map(({ name }) => [name, `sample-${name}`]));
+  const urlSecret = SECRETS.find(({ name }) => name === "database_url");
+  const generatedUser = urlSecret ? urlUser(urlSecret.generate(sample)) : undefined;
+  if (generatedUser !== DATABASE_OWNER)
+    problems.push(`secrets:generate writes database_url for ${generatedUser}, not the owner role ${DATABASE_OWNER}`);
+  if (generatedUser === superuser)
+    problems.push(`database_url connects as ${superuser}, the postgres image's superuser (POSTGRES_USER)`);
+  if (superuser === DATABASE_OWNER)
+    problems.push(
+      `postgres: POSTGRES_USER must not be the owner role ${DATABASE_OWNER} (the image makes it a superuser)`,
+    );
+  for (const name of ["app", "migrate"]) {
+    const file = services[name]?.environment?.DATABASE_URL_FILE;
+    if (file !== "/run/secrets/database_url")
+      problems.push(`${name}: DATABASE_URL_FILE must read /run/secrets/database_url`);
+  }
+  const passwordFile = postgresEnv.SLIPWAY_DATABASE_PASSWORD_FILE;
+  if (!passwordFile || !String(passwordFile).startsWith("/run/secrets/"))
+    problems.push("postgres: SLIPWAY_DATABASE_PASSWORD_FILE must name the owner's password secret");
+  const passwordSecret = String(passwordFile ?? "").replace("/run/secrets/", "");
+  const password = SECRETS.find(({ name }) => name === passwordSecret);
+  if (urlSecret && password) {
+    const mine = urlSecret.generate({ ...sample, [passwordSecret]: "owner-password-sample" });
+    if (!mine.includes(":owner-password-sample@"))
+      problems.push(`database_url must carry the password of ${passwordSecret}, the owner's`);
+  } else if (passwordFile) problems.push(`secrets:generate does not create ${passwordSecret}.txt`);
+  const copied = copiedFiles(files.database.dockerfile, files.database.dockerfile.stages[0]?.name ?? "");
+  const initScript = [...copied].find(
+    ([target, source]) => source === OWNER_ROLE_SCRIPT && target.startsWith(`${INITDB_DIR}/`),
+  );
+  if (!initScript)
+    problems.push(
+      `db/postgres/Dockerfile must copy ${OWNER_ROLE_SCRIPT} into ${INITDB_DIR}/ (it creates the owner role)`,
+    );
+  else if (!initScript[0].endsWith(".sh"))
+    problems.push(`${initScript[0]} must end in .sh (the image runs only .sh and .sql files)`);
   return problems;
 }
 
