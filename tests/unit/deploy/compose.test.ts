@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { composeDurationSeconds, mergeCompose, parseCompose, untagCompose } from "../../../scripts/deploy-files.mjs";
 import {
   balancerRules,
+  ALLOWED_CAPABILITIES,
+  containerHardeningRules,
   copyOf,
   databaseRoleRules,
   fileSecretRules,
@@ -127,6 +129,84 @@ describe("production compose", () => {
     expect(productionComposeRules(broken)).toContain(
       "secret session_secret must come from ./secrets/session_secret.txt",
     );
+  });
+});
+
+describe("production compose container hardening (issue 14, finding 9)", () => {
+  it("runs every service read-only with tmpfs, no capability it does not need, no-new-privileges and a pids_limit", () => {
+    expect(containerHardeningRules(files)).toEqual([]);
+  });
+
+  it("covers every long-running service, the monitoring profile's too", () => {
+    for (const name of [
+      "postgres",
+      "redis",
+      "migrate",
+      "backup",
+      "app",
+      "caddy",
+      "prometheus",
+      "alertmanager",
+      "grafana",
+    ]) {
+      const broken = copyOf(files);
+      delete broken.compose.merged.services[name].read_only;
+      expect(containerHardeningRules(broken), name).toEqual([`${name}: must run with read_only: true`]);
+    }
+  });
+
+  it("fails on a new service that is not hardened", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.worker = { image: "slipway:latest" };
+    expect(containerHardeningRules(broken)).toEqual([
+      "worker: must run with read_only: true",
+      "worker: needs a tmpfs at /tmp (read-only root)",
+      "worker: must cap_drop: [ALL]",
+      "worker: needs security_opt no-new-privileges:true",
+      "worker: needs a pids_limit",
+    ]);
+  });
+
+  it("fails when a service keeps its capabilities", () => {
+    const broken = copyOf(files);
+    delete broken.compose.merged.services.postgres.cap_drop;
+    expect(containerHardeningRules(broken)).toEqual(["postgres: must cap_drop: [ALL]"]);
+  });
+
+  it("fails when a service adds back a capability it does not need", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.app.cap_add = ["NET_BIND_SERVICE"];
+    broken.compose.merged.services.postgres.cap_add.push("SYS_ADMIN");
+    expect(containerHardeningRules(broken)).toEqual([
+      "postgres: adds capability SYS_ADMIN, which it does not need",
+      "app: adds capability NET_BIND_SERVICE, which it does not need",
+    ]);
+  });
+
+  it("adds back only what the images' root entrypoints need (chown, then drop to their user)", () => {
+    expect(files.compose.merged.services.postgres.cap_add).toEqual(ALLOWED_CAPABILITIES.postgres);
+    expect(files.compose.merged.services.app.cap_add).toBeUndefined();
+    expect(files.compose.merged.services.backup.user).toBe("postgres");
+    expect(files.compose.merged.services.backup.cap_add).toBeUndefined();
+  });
+
+  it("fails without no-new-privileges, a pids_limit or the tmpfs a service writes", () => {
+    const broken = copyOf(files);
+    delete broken.compose.merged.services.redis.security_opt;
+    delete broken.compose.merged.services.caddy.pids_limit;
+    broken.compose.merged.services.backup.tmpfs = [];
+    broken.compose.merged.services.app.tmpfs = ["/tmp"];
+    expect(containerHardeningRules(broken)).toEqual([
+      "redis: needs security_opt no-new-privileges:true",
+      "backup: needs a tmpfs at /tmp (read-only root)",
+      "caddy: needs a pids_limit",
+      "app: needs a tmpfs at /app/.next/cache (Next's cache, the only directory the server writes)",
+    ]);
+  });
+
+  it("leaves only the hand-run restore shell writable", () => {
+    expect(files.compose.merged.services.restore.profiles).toEqual(["restore"]);
+    expect(files.compose.merged.services.restore.read_only).toBeUndefined();
   });
 });
 

@@ -459,6 +459,60 @@ export function productionComposeRules(files: DeployFiles): string[] {
   return problems;
 }
 
+// ---- container hardening -------------------------------------------------------------------------------
+
+/**
+ * Capabilities a service may add back after `cap_drop: [ALL]`. The postgres and redis images'
+ * entrypoints start as root to read their password files, chown their data directories and drop to
+ * their own users (gosu); Caddy binds ports 80 and 443. Everything else runs as a non-root user and
+ * needs none.
+ */
+export const ALLOWED_CAPABILITIES: Record<string, string[]> = {
+  postgres: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"],
+  redis: ["CHOWN", "DAC_OVERRIDE", "SETGID", "SETUID"],
+  caddy: ["NET_BIND_SERVICE"],
+};
+/**
+ * Not hardened: the restore shell, run by hand (`--profile restore`) to rewrite the data volume, and
+ * docker-compose.yml's `app-runner` (`--profile runner`: trying the image locally, not production).
+ */
+const UNHARDENED_SERVICES = new Set(["restore", "app-runner"]);
+
+const tmpfsTargets = (service: Json): string[] =>
+  [service.tmpfs ?? []].flat().map((entry: string) => String(entry).split(":")[0]!);
+
+/**
+ * Every compose service (the monitoring profile's too) runs on a read-only root filesystem with a
+ * tmpfs at /tmp, drops every capability but the ones listed above, cannot gain privileges
+ * (no-new-privileges) and has a pids_limit; the app keeps Next's cache directory in a tmpfs.
+ */
+export function containerHardeningRules(files: DeployFiles): string[] {
+  const problems: string[] = [];
+  const services: Record<string, Json> = files.compose.merged.services ?? {};
+  for (const [name, service] of Object.entries(services)) {
+    if (UNHARDENED_SERVICES.has(name)) continue;
+    if (service.read_only !== true) problems.push(`${name}: must run with read_only: true`);
+    if (!tmpfsTargets(service).includes("/tmp")) problems.push(`${name}: needs a tmpfs at /tmp (read-only root)`);
+    const dropped: string[] = service.cap_drop ?? [];
+    if (!dropped.includes("ALL")) problems.push(`${name}: must cap_drop: [ALL]`);
+    const allowed = ALLOWED_CAPABILITIES[name] ?? [];
+    for (const capability of service.cap_add ?? []) {
+      if (!allowed.includes(String(capability).replace(/^CAP_/, "")))
+        problems.push(`${name}: adds capability ${capability}, which it does not need`);
+    }
+    const options: string[] = service.security_opt ?? [];
+    if (!options.some((option) => /^no-new-privileges(:true)?$/.test(option)))
+      problems.push(`${name}: needs security_opt no-new-privileges:true`);
+    const pids = service.pids_limit ?? service.deploy?.resources?.limits?.pids;
+    if (!(Number.isInteger(pids) && pids > 0)) problems.push(`${name}: needs a pids_limit`);
+  }
+  const cache = path.posix.join(runnerWorkdir(files.dockerfile), ".next/cache");
+  const app = services.app;
+  if (app && !tmpfsTargets(app).includes(cache))
+    problems.push(`app: needs a tmpfs at ${cache} (Next's cache, the only directory the server writes)`);
+  return problems;
+}
+
 // ---- database roles (ADR 0010) ------------------------------------------------------------------------
 
 /** Where the official postgres image runs initialisation scripts, and the one that creates the owner role. */
