@@ -115,7 +115,9 @@ free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0
 json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=new Function("x","return "+process.argv[1])(JSON.parse(s));console.log(typeof v==="string"?v:JSON.stringify(v??null))})' "$1"; }
 
 # ---- 1. build ---------------------------------------------------------------------------------------
-node_major=$(sed -n 's/^ARG NODE_VERSION=\([0-9]*\).*/\1/p' Dockerfile | head -n 1)
+# The base stage is `FROM node:<major>-bookworm-slim@sha256:<digest> AS base` (pinned by digest).
+node_major=$(sed -n 's/^FROM node:\([0-9]*\)-bookworm-slim@sha256:[0-9a-f]* AS base$/\1/p' Dockerfile | head -n 1)
+[[ -n $node_major ]] || fail "the Dockerfile's base stage is not FROM node:<major>-bookworm-slim@sha256:<digest> AS base"
 base_image="docker.io/library/node:${node_major}-bookworm-slim"
 commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 version=$(node -p 'require("./package.json").version')
@@ -127,7 +129,9 @@ if [[ $engine == buildah ]]; then
   elif ! buildah images --format '{{.Name}}:{{.Tag}}' | grep -qx "$base_image"; then
     fail "$base_image is not in buildah's storage ($STORAGE_DRIVER) and ../shared/tools/container-base-image is absent"
   fi
-  build() { buildah bud --layers --isolation chroot --pull=never --format docker "${build_args[@]}" "$@" .; }
+  # No registry here: the pinned digest cannot be pulled, so the first FROM (the base stage) takes the
+  # locally assembled image of the same tag instead.
+  build() { buildah bud --layers --isolation chroot --pull=never --format docker --from "$base_image" "${build_args[@]}" "$@" .; }
 else
   build() { DOCKER_BUILDKIT=1 docker build "${build_args[@]}" "$@" .; }
 fi

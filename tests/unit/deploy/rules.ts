@@ -143,10 +143,14 @@ export function dockerfileRules({ dockerfile }: DeployFiles): string[] {
   if (names.at(-1) !== RUNNER) problems.push(`the last stage (the default target) must be "${RUNNER}"`);
 
   const base = dockerfile.stages.find((stage) => stage.name === "base");
-  if (!base || !/^node:\$\{NODE_VERSION\}-bookworm-slim$/.test(base.from)) {
-    problems.push("base stage must be FROM node:${NODE_VERSION}-bookworm-slim");
+  // A literal reference: Dependabot reads only literal FROM lines (an ARG in it would hide the image).
+  if (!base || !/^node:\d+-bookworm-slim(@|$)/.test(base.from)) {
+    problems.push("base stage must be FROM node:<major>-bookworm-slim");
+  } else {
+    if (!/^node:24-/.test(base.from)) problems.push("the base must be Node.js 24 (ADR 0004)");
+    // A tag moves with every upstream rebuild; a digest does not (Dependabot updates it).
+    if (!/@sha256:[0-9a-f]{64}$/.test(base.from)) problems.push("the base image must be pinned by digest (@sha256:…)");
   }
-  if (dockerfile.globalArgs.NODE_VERSION !== "24") problems.push("ARG NODE_VERSION must default to 24");
 
   const users = stageInstructions(dockerfile, RUNNER, "USER");
   const user = users.at(-1)?.args.split(":")[0];
