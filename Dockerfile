@@ -10,7 +10,7 @@
 #     --build-arg SENTRY_ORG=your-org --build-arg SENTRY_PROJECT=slipway \
 #     --secret id=sentry_auth_token,env=SENTRY_AUTH_TOKEN -t slipway .   # release build (CI: deploy.yml)
 #
-# Without a Docker engine, buildah builds the same file: see docs/deployment.md and scripts/test-container.sh.
+# Without a Docker engine, buildah builds the same file: see docs/deployment.md and scripts/test-container.ts.
 # Forking: change SOURCE_URL (OCI label) below; everything else is project-neutral.
 
 # ---- base: the runtime shared by every stage -------------------------------------------------------
@@ -88,11 +88,16 @@ LABEL org.opencontainers.image.title="slipway" \
       org.opencontainers.image.version="${APP_VERSION}" \
       org.opencontainers.image.licenses="MIT"
 # NEXT_MANUAL_SIG_HANDLE: Next leaves SIGTERM/SIGINT to src/lib/shutdown (drain, then close).
+# NODE_OPTIONS: V8's heap is 37.5 % of the instance's memory (the container's cgroup limit, or the
+# VM's memory), e.g. 192 MB on a 512 MB VM: room for Node's native memory below the limit, and the
+# garbage collector runs before RSS grows (ADR 0060, docs/performance.md). A platform that sets its
+# own NODE_OPTIONS replaces this: keep the flag in it.
 ENV NODE_ENV=production \
     HOSTNAME=0.0.0.0 \
     PORT=3000 \
     NEXT_TELEMETRY_DISABLED=1 \
-    NEXT_MANUAL_SIG_HANDLE=true
+    NEXT_MANUAL_SIG_HANDLE=true \
+    NODE_OPTIONS="--max-old-space-size-percentage=37.5"
 # Code stays owned by root (the app cannot rewrite itself); only the Next cache is writable.
 COPY --from=builder /app/.next/standalone ./
 COPY --from=builder /app/.next/static ./.next/static

@@ -33,6 +33,8 @@ const config = [
       "test-results/**",
       "reports/**",
       "playwright-report/**",
+      // The bench's bare Next.js baseline builds into its own .next.
+      "bench/bare/.next/**",
       // Deliberate violations, linted by tests/unit/lint/boundaries.test.ts.
       "tests/fixtures/boundaries/**",
     ],

@@ -4,6 +4,8 @@ export type Json = any;
 
 export declare const root: string;
 export declare function read(file: string): string;
+export declare function exists(file: string): boolean;
+export declare const MIGRATOR_COMMAND: string;
 
 export declare class ComposeTag {
   constructor(tag: "!reset" | "!override", value: unknown);
@@ -14,7 +16,7 @@ export declare function parseCompose(text: string): Json;
 export declare function untagCompose(value: unknown): Json;
 export declare function mergeCompose(base: Json, overlay: Json, key?: string): Json;
 export declare const COMPOSE_FILES: { base: string; production: string };
-export declare function readCompose(): { base: Json; production: Json; merged: Json };
+export declare function readCompose(): { base: Json; production: Json | undefined; merged: Json | undefined };
 export declare function defaultServices(config: Json): Record<string, Json>;
 export declare function composeDurationSeconds(value: string | number): number;
 
@@ -44,6 +46,14 @@ export declare function readDockerfile(): Dockerfile;
 export declare function readDockerignore(): string[];
 export declare function isDockerIgnored(patterns: string[], file: string): boolean;
 
+export declare const PLATFORM_FILES: {
+  fly: "fly.toml";
+  railway: "railway.json";
+  render: "render.yaml";
+  compose: "compose.production.yaml";
+};
+export type Platform = keyof typeof PLATFORM_FILES;
+export declare function readPlatformManifests(): { fly?: Json; railway?: Json; render?: Json };
 export declare function readFly(): Json;
 export declare function readRailway(): Json;
 export declare function readRender(): Json;

@@ -8,9 +8,25 @@ import path from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
 
-export const root = path.resolve(import.meta.dirname, "..");
+/**
+ * The checkout whose deployment files are read. SLIPWAY_DEPLOY_ROOT is for
+ * tests/integration/deploy/cut-down.test.ts only: it runs the deploy checks on a scratch copy
+ * without one platform's manifest.
+ */
+export const root = path.resolve(process.env.SLIPWAY_DEPLOY_ROOT || path.join(import.meta.dirname, ".."));
 
 export const read = (file) => readFileSync(path.join(root, file), "utf8");
+
+/** Whether `file` (relative to the root) exists: a fork deletes the deployment files it does not use. */
+export const exists = (file) => existsSync(path.join(root, file));
+
+/**
+ * The image's migrator, as every release step runs it: Fly's release_command, Railway's and
+ * Render's preDeployCommand and the production compose `migrate` service are checked against it
+ * (tests/unit/deploy), and `npm run test:container` runs it in the built image. One place, so no
+ * check depends on a manifest a fork may delete.
+ */
+export const MIGRATOR_COMMAND = "node db/migrate.mjs";
 
 // ---- Compose ------------------------------------------------------------------------------------
 
@@ -79,9 +95,14 @@ const isPlainObject = (value) => Boolean(value) && typeof value === "object" && 
 
 export const COMPOSE_FILES = { base: "docker-compose.yml", production: "compose.production.yaml" };
 
-/** Both compose files as written (tags kept) and the merged production configuration. */
+/**
+ * Both compose files as written (tags kept) and the merged production configuration. Without
+ * compose.production.yaml (a fork that does not deploy with compose), `production` and `merged`
+ * are undefined.
+ */
 export function readCompose() {
   const base = parseCompose(read(COMPOSE_FILES.base));
+  if (!exists(COMPOSE_FILES.production)) return { base, production: undefined, merged: undefined };
   const production = parseCompose(read(COMPOSE_FILES.production));
   return { base, production, merged: mergeCompose(untagCompose(base), production) };
 }
@@ -218,9 +239,30 @@ export function isDockerIgnored(patterns, file) {
 
 // ---- Platform manifests and workflows -------------------------------------------------------------
 
-export const readFly = () => parseToml(read("fly.toml"));
-export const readRailway = () => JSON.parse(read("railway.json"));
-export const readRender = () => parseYaml(read("render.yaml"));
+/**
+ * Each deployment target and the file that configures it. Every one is optional: a fork deletes
+ * those it does not deploy to, and the checks of that target skip, saying so.
+ */
+export const PLATFORM_FILES = {
+  fly: "fly.toml",
+  railway: "railway.json",
+  render: "render.yaml",
+  compose: COMPOSE_FILES.production,
+};
+
+export const readFly = () => parseToml(read(PLATFORM_FILES.fly));
+export const readRailway = () => JSON.parse(read(PLATFORM_FILES.railway));
+export const readRender = () => parseYaml(read(PLATFORM_FILES.render));
+
+/** The platform manifests this checkout has (fly, railway, render), parsed; absent ones are left out. */
+export function readPlatformManifests() {
+  const readers = { fly: readFly, railway: readRailway, render: readRender };
+  return Object.fromEntries(
+    Object.entries(readers)
+      .filter(([platform]) => exists(PLATFORM_FILES[platform]))
+      .map(([platform, reader]) => [platform, reader()]),
+  );
+}
 
 /** Every GitHub Actions workflow file, by path relative to the project root. */
 export function readWorkflows() {

@@ -1,4 +1,4 @@
-import * as Sentry from "@sentry/nextjs";
+import type { Instrumentation } from "next";
 
 /**
  * Runs once when a server process starts (before it serves). Fails fast on invalid configuration:
@@ -23,14 +23,9 @@ export async function register() {
   installShutdownHandlers();
 }
 
-/** Errors Next catches while rendering pages, running route handlers, actions and proxy. */
-export const onRequestError: typeof Sentry.captureRequestError = async (error, request, context) => {
-  if (process.env.NEXT_RUNTIME === "nodejs") {
-    const { requestLogger } = await import("@/lib/observability");
-    requestLogger().error(
-      { err: error, routePath: context.routePath, routeType: context.routeType },
-      "unhandled error while rendering",
-    );
-  }
-  return Sentry.captureRequestError(error, request, context);
+/** Errors Next catches while rendering pages, running route handlers, actions and proxy: logged, and sent to Sentry when it runs. */
+export const onRequestError: Instrumentation.onRequestError = async (error, request, context) => {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { reportRequestError } = await import("@/lib/observability");
+  await reportRequestError(error, request, context);
 };

@@ -1,6 +1,5 @@
 "use client";
 
-import * as Sentry from "@sentry/nextjs";
 import { unstable_isUnrecognizedActionError } from "next/navigation";
 import { useEffect } from "react";
 
@@ -21,7 +20,8 @@ export default function RouteError({ error, reset }: { error: Error & { digest?:
   const fromOtherRelease: boolean = unstable_isUnrecognizedActionError(error as unknown);
   useEffect(() => {
     if (fromOtherRelease && reloadForNewRelease()) return;
-    Sentry.captureException(error);
+    // Loaded here, in the browser, not at import: server-side rendering of every page would load the SDK.
+    void import("@sentry/nextjs").then((Sentry) => Sentry.captureException(error));
   }, [error, fromOtherRelease]);
   if (fromOtherRelease) {
     return (

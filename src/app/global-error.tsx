@@ -1,6 +1,5 @@
 "use client";
 
-import * as Sentry from "@sentry/nextjs";
 import { unstable_isUnrecognizedActionError } from "next/navigation";
 import { useEffect } from "react";
 import "./globals.css";
@@ -20,7 +19,8 @@ export default function GlobalError({ error, reset }: { error: Error & { digest?
   // A no-op unless the browser SDK was initialised (a DSN is configured).
   useEffect(() => {
     if (fromOtherRelease && reloadForNewRelease()) return;
-    Sentry.captureException(error);
+    // Loaded here, in the browser, not at import: server-side rendering of every page would load the SDK.
+    void import("@sentry/nextjs").then((Sentry) => Sentry.captureException(error));
   }, [error, fromOtherRelease]);
   return (
     <html lang="en">

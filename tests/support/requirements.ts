@@ -81,12 +81,18 @@ export function missingRequirement(name: RequirementName, why = ""): string | un
   return reason;
 }
 
+/**
+ * Why a test may skip: a program this machine lacks (fails in CI, see missingRequirement), or a
+ * deployment file the checkout does not have (a fork's choice, tests/unit/deploy/absent.ts).
+ */
+export type SkipKind = "missing program" | "absent file";
+
 /** Records a skip for the end-of-run summary and prints it now. */
-export function recordSkip(reason: string): void {
+export function recordSkip(reason: string, kind: SkipKind = "missing program"): void {
   const file = process.env.SLIPWAY_SKIP_LOG;
   const where = currentTestFile();
   console.warn(`[skip] ${where ? `${where}: ` : ""}${reason}`);
-  if (file) appendFileSync(file, `${JSON.stringify({ file: where, reason })}\n`);
+  if (file) appendFileSync(file, `${JSON.stringify({ file: where, reason, kind })}\n`);
 }
 
 function currentTestFile(): string {

@@ -17,16 +17,24 @@ export function adminSql(databaseUrl: string): postgres.Sql {
   return postgres(databaseUrl, { max: 2, onnotice: () => {} });
 }
 
-export async function createTenant(sql: postgres.Sql, options: { projects?: string[] } = {}): Promise<TenantFixture> {
+/**
+ * A tenant with an admin and a member. `demoUsers`: give the users the seed's external ids
+ * (`local_*`), so local mode's sign-in page offers them; otherwise they look Clerk-provisioned.
+ */
+export async function createTenant(
+  sql: postgres.Sql,
+  options: { projects?: string[]; demoUsers?: boolean } = {},
+): Promise<TenantFixture> {
   const suffix = randomBytes(5).toString("hex");
+  const userPrefix = options.demoUsers ? "local" : "user";
   const [tenant] = await sql<{ id: string }[]>`
     insert into tenants (external_org_id, slug, name) values (${`org_${suffix}`}, ${`t-${suffix}`}, ${`Tenant ${suffix}`})
     returning id`;
   const [admin] = await sql<{ id: string }[]>`
-    insert into users (external_user_id, email, name) values (${`user_admin_${suffix}`}, ${`admin-${suffix}@example.com`}, 'Admin')
+    insert into users (external_user_id, email, name) values (${`${userPrefix}_admin_${suffix}`}, ${`admin-${suffix}@example.com`}, 'Admin')
     returning id`;
   const [member] = await sql<{ id: string }[]>`
-    insert into users (external_user_id, email, name) values (${`user_member_${suffix}`}, ${`member-${suffix}@example.com`}, 'Member')
+    insert into users (external_user_id, email, name) values (${`${userPrefix}_member_${suffix}`}, ${`member-${suffix}@example.com`}, 'Member')
     returning id`;
   await sql`insert into memberships (tenant_id, user_id, role) values
     (${tenant!.id}, ${admin!.id}, 'admin'), (${tenant!.id}, ${member!.id}, 'member')`;

@@ -6,7 +6,11 @@ import { SECRET_VARIABLES } from "@/lib/env/client";
  * Sentry scrubber (which also runs in the browser). Pure.
  */
 
-/** Object paths pino censors wherever they appear (one and two levels deep). */
+/**
+ * Paths pino censors: the sensitive keys at the top level, where child-logger bindings put them
+ * (the logger's scrubValue formatter censors them at any depth of a line's own object). No `*.key`
+ * wildcards: they made a line cost ~60-90 µs instead of ~7-13 µs (docs/performance.md).
+ */
 const SENSITIVE_KEYS = [
   "authorization",
   "cookie",
@@ -28,7 +32,6 @@ const SENSITIVE_KEYS = [
 
 export const REDACT_PATHS = [
   ...SENSITIVE_KEYS.map((key) => (/^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`)),
-  ...SENSITIVE_KEYS.map((key) => (/^[A-Za-z_$][\w$]*$/.test(key) ? `*.${key}` : `*["${key}"]`)),
   "req.headers.authorization",
   "req.headers.cookie",
   'res.headers["set-cookie"]',

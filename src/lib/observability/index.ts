@@ -9,6 +9,6 @@ import "server-only";
 export { forwardEnvelope, MAX_ENVELOPE_BYTES, publicConfigResponse } from "./browser-endpoints";
 export { installObservability } from "./install";
 export { getMetrics, isAuthorizedScrape, observeHealth, type HealthSnapshot } from "./metrics";
-export { identifyRequest, reportError, requestLogger } from "./report-error";
+export { identifyRequest, reportError, reportRequestError, requestLogger } from "./report-error";
 export { requestClientIp, timeDatabase, withServerTiming } from "./request-context";
-export { markErrorArea, serverSentryOptions, serverSentrySettings, tagWithRequestContext } from "./sentry-server";
+export { markErrorArea, startServerSentry } from "./sentry-server";

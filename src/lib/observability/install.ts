@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import * as Sentry from "@sentry/nextjs";
 import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/logger";
 import { getRedis, isRedisConfigured } from "@/lib/redis";
@@ -9,7 +8,7 @@ import { installHttpObservability } from "./http-server";
 import { getMetrics, observeDatabasePool, observeRedis } from "./metrics";
 import { databaseOperationsInFlight } from "./request-context";
 import { createRouteMatcher, type RouteMatcher, type RoutesManifest } from "./route-pattern";
-import { activeTraceId } from "./sentry-server";
+import { activeTraceId, runningSentry } from "./sentry-server";
 
 /** Paths served from public/, e.g. "/robots.txt". */
 function publicFiles(directory: string, prefix = ""): string[] {
@@ -48,9 +47,10 @@ export function installObservability(): void {
   observeRedis(() => (isRedisConfigured() ? getRedis()?.status : undefined));
   metrics();
   // Events captured while draining must leave before the process exits.
-  if (Sentry.isEnabled()) {
+  const sentry = runningSentry();
+  if (sentry) {
     onShutdown("sentry-flush", async () => {
-      await Sentry.flush(2000);
+      await sentry.flush(2000);
     });
   }
   installHttpObservability({

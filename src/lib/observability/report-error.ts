@@ -1,6 +1,7 @@
-import * as Sentry from "@sentry/nextjs";
+import type * as SentrySdk from "@sentry/nextjs";
 import { getLogger, type Logger } from "@/lib/logger";
 import { getRequestContext, requestBindings, setRequestContext } from "./request-context";
+import { runningSentry } from "./sentry-server";
 
 /** A logger carrying the current request's ids (request, tenant, user, trace). */
 export function requestLogger(): Logger {
@@ -30,7 +31,8 @@ export function reportError(
   const message = options.message ?? (level === "error" ? "unhandled error" : "dependency unavailable");
   if (level === "error") logger.error({ err: error }, message);
   else logger.warn({ err: error, code: options.code }, message);
-  if (!Sentry.isEnabled()) return undefined;
+  const Sentry = runningSentry();
+  if (!Sentry) return undefined;
   const eventId = Sentry.captureException(error, {
     level,
     ...(options.code ? { fingerprint: ["{{ default }}", options.code] } : {}),
@@ -39,4 +41,15 @@ export function reportError(
   const traceId = Sentry.getActiveSpan()?.spanContext().traceId;
   if (traceId && getRequestContext() && !getRequestContext()!.traceId) setRequestContext({ traceId });
   return eventId;
+}
+
+type RequestErrorArguments = Parameters<typeof SentrySdk.captureRequestError>;
+
+/** Errors Next caught while rendering or handling a request (instrumentation's onRequestError). */
+export async function reportRequestError(...[error, request, context]: RequestErrorArguments): Promise<void> {
+  requestLogger().error(
+    { err: error, routePath: context.routePath, routeType: context.routeType },
+    "unhandled error while rendering",
+  );
+  await runningSentry()?.captureRequestError(error, request, context);
 }

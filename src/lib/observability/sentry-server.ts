@@ -1,10 +1,11 @@
-import * as Sentry from "@sentry/nextjs";
+import type * as SentrySdk from "@sentry/nextjs";
 import { getEnv, getRelease, getSecretValues, nodeEnv } from "@/lib/env";
+import { singleton } from "@/lib/singleton";
 import { getRequestContext } from "./request-context";
 import { classifyEvent, commonInitOptions, sentrySettings, type SentrySettings } from "./sentry-options";
 
 /** Server Sentry settings from the validated config (SENTRY_DSN; off when unset). */
-export function serverSentrySettings(): SentrySettings {
+function serverSentrySettings(): SentrySettings {
   const env = getEnv();
   return sentrySettings({
     dsn: env.SENTRY_DSN,
@@ -17,7 +18,7 @@ export function serverSentrySettings(): SentrySettings {
 }
 
 /** Options for Sentry.init in sentry.server.config.ts. */
-export function serverSentryOptions(settings = serverSentrySettings()) {
+function serverSentryOptions(settings = serverSentrySettings()) {
   return commonInitOptions(settings, getSecretValues);
 }
 
@@ -54,7 +55,7 @@ function describe(error: unknown): { messages: string[]; area?: string } {
  * with the request's ids (request_id, tenant_id and the internal user id) and remembers the event's
  * trace id so the request's log line carries it.
  */
-export function tagWithRequestContext<E extends TaggableEvent>(event: E, hint?: { originalException?: unknown }): E {
+function tagWithRequestContext<E extends TaggableEvent>(event: E, hint?: { originalException?: unknown }): E {
   const context = getRequestContext();
   classifyEvent(event, { runtime: "server", method: context?.method, ...describe(hint?.originalException) });
   if (!context) return event;
@@ -69,8 +70,27 @@ export function tagWithRequestContext<E extends TaggableEvent>(event: E, hint?: 
   return event;
 }
 
+// The server SDK is loaded only when a DSN is configured: without one, no process pays for loading
+// and holding it (about 600 modules; docs/performance.md). Everything server-side reaches Sentry
+// through runningSentry().
+const sdk = singleton("observability.sentry-sdk", (): { loaded?: typeof SentrySdk } => ({}));
+
+/** Loads and starts Sentry when SENTRY_DSN is set (sentry.server.config.ts, at startup); else nothing. */
+export async function startServerSentry(): Promise<void> {
+  const settings = serverSentrySettings();
+  if (!settings.dsn) return;
+  const Sentry = await import("@sentry/nextjs");
+  Sentry.init(serverSentryOptions(settings));
+  Sentry.addEventProcessor(tagWithRequestContext);
+  sdk.loaded = Sentry;
+}
+
+/** The Sentry SDK while it runs; undefined when Sentry is off (then it was never loaded). */
+export function runningSentry(): typeof SentrySdk | undefined {
+  return sdk.loaded?.isEnabled() ? sdk.loaded : undefined;
+}
+
 /** The trace id of the active span, when Sentry tracing is on. */
 export function activeTraceId(): string | undefined {
-  if (!Sentry.isEnabled()) return undefined;
-  return Sentry.getActiveSpan()?.spanContext().traceId;
+  return runningSentry()?.getActiveSpan()?.spanContext().traceId;
 }

@@ -365,6 +365,10 @@ describe("security headers (finding 7)", () => {
       body: JSON.stringify(report),
     });
     expect(response.status).toBe(204);
+    // The log line is written by the server's stdout stream, which the test reads asynchronously.
+    await expect
+      .poll(() => server.logs.some((entry) => entry.includes("content security policy violation")))
+      .toBe(true);
     const line = server.logs.find((entry) => entry.includes("content security policy violation"));
     expect(line).toContain('"blocked":"https://evil.example"');
     expect(line).toContain('"page":"/projects"');

@@ -5,6 +5,8 @@ import { missingRequirement } from "../../support/requirements";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
 import {
   createDatabaseMissingAuditGrant,
+  loadedSentryPackages,
+  MODULE_SPY,
   NET_SPY,
   outboundConnections,
   PLANTED_SECRET,
@@ -29,7 +31,7 @@ beforeAll(async () => {
       DATABASE_URL: database.url,
       SESSION_SECRET: PLANTED_SECRET,
       SENTRY_TRACES_SAMPLE_RATE: "1",
-      NODE_OPTIONS: `--require ${NET_SPY}`,
+      NODE_OPTIONS: `--require ${NET_SPY} --require ${MODULE_SPY}`,
     },
   });
 });
@@ -76,6 +78,14 @@ describe("with no Sentry DSN", () => {
     });
     expect(response.status).toBe(500);
     expect(new Set(outboundConnections(server.logs))).toEqual(new Set([new URL(database.url).host]));
+  });
+
+  it("the server never loads the Sentry SDK: not at startup, not for pages, the API or an unhandled error", async () => {
+    const cookie = await sessionCookie(database.member, PLANTED_SECRET);
+    for (const path of ["/", "/projects", "/api/v1/projects", "/no-such-page"]) {
+      await (await fetch(`${server.url}${path}`, { headers: { cookie } })).arrayBuffer();
+    }
+    expect(loadedSentryPackages(server.logs)).toEqual([]);
   });
 
   it("the tunnel route is closed", async () => {

@@ -8,6 +8,8 @@ import { adminSql } from "../../support/tenants";
 import {
   createDatabaseMissingAuditGrant,
   jsonLogLines,
+  loadedSentryPackages,
+  MODULE_SPY,
   NET_SPY,
   outboundConnections,
   PLANTED_SECRET,
@@ -62,7 +64,7 @@ beforeAll(async () => {
       COMMIT_SHA: "obs1234",
       // The planted secret is configuration (the session secret) …
       SESSION_SECRET: PLANTED_SECRET,
-      NODE_OPTIONS: `--require ${NET_SPY}`,
+      NODE_OPTIONS: `--require ${NET_SPY} --require ${MODULE_SPY}`,
     },
   });
 
@@ -135,6 +137,10 @@ describe("Sentry on the server", () => {
 
   it("reached the stand-in from the server (the network spy sees Sentry traffic when configured)", () => {
     expect(outboundConnections(server.logs)).toContain(new URL(sentry.url).host);
+  });
+
+  it("loads the SDK because a DSN is set (the module spy that proves it absent otherwise sees it)", () => {
+    expect(loadedSentryPackages(server.logs)).toContain("@sentry/core");
   });
 
   it("sends no cookie, authorization header or secret value", () => {

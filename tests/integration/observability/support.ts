@@ -62,6 +62,15 @@ export function jsonLogLines(lines: readonly string[]): Record<string, unknown>[
 }
 
 export const NET_SPY = new URL("../../support/net-spy.cjs", import.meta.url).pathname;
+export const MODULE_SPY = new URL("../../support/module-spy.cjs", import.meta.url).pathname;
+
+/** Packages the server loaded from node_modules/@sentry (from module-spy lines). */
+export function loadedSentryPackages(lines: readonly string[]): string[] {
+  return lines.flatMap((line) => {
+    const match = /^\[module-spy\] load (.+)$/.exec(line.trim());
+    return match ? [match[1]!] : [];
+  });
+}
 
 /** host:port targets the server connected to (from net-spy lines). */
 export function outboundConnections(lines: readonly string[]): string[] {

@@ -57,7 +57,8 @@ describe.skipIf(skip)("a page of release N used after the switch to release N+1"
     topology = await startTopology({ instances: ["n"], release: currentRelease() });
     await topology.migrate(next);
     await topology.addInstance("n1", { release: next });
-    tenant = await createTenant(topology.sql);
+    // Demo users: the test signs in through local mode's sign-in page.
+    tenant = await createTenant(topology.sql, { demoUsers: true });
     browser = await launchChromium();
   }, 600_000);
 

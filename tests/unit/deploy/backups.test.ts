@@ -10,6 +10,7 @@ import {
   loadDeployFiles,
   type DeployFiles,
 } from "./rules";
+import { absent } from "./absent";
 
 const files = loadDeployFiles();
 const dockerfileText = readFileSync(path.join(root, "db/postgres/Dockerfile"), "utf8");
@@ -138,7 +139,7 @@ describe("backup configuration (db/pgbackrest/, db/postgres/archiving.conf)", ()
   });
 });
 
-describe("backups in production compose", () => {
+describe.skipIf(absent(files, "compose"))("backups in production compose", () => {
   it("archives WAL, runs the scheduler and hands its status to the app", () => {
     expect(backupComposeRules(files)).toEqual([]);
   });

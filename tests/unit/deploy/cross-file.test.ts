@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { itWith } from "./absent";
 import {
   copyOf,
+  HEALTH_PROBES,
   healthPathRules,
   healthPaths,
   loadDeployFiles,
@@ -8,10 +10,15 @@ import {
   migratorRules,
   MIGRATOR_COMMAND,
   portRules,
+  presentPlatforms,
   shutdownRules,
 } from "./rules";
 
 const files = loadDeployFiles();
+const withFly = itWith(files, "fly");
+const withRailway = itWith(files, "railway");
+const withRender = itWith(files, "render");
+const withCompose = itWith(files, "compose");
 
 describe("health paths", () => {
   it("every probe points at a route the app serves", () => {
@@ -21,26 +28,28 @@ describe("health paths", () => {
   it("the platforms probe readiness and the image probes liveness", () => {
     expect(healthPaths(files)).toEqual({
       "Dockerfile HEALTHCHECK": "/health/live",
-      "compose app healthcheck": "/health/live",
-      "fly [[http_service.checks]]": "/health/ready",
-      "railway healthcheckPath": "/health/ready",
-      "render healthCheckPath": "/health/ready",
+      ...Object.fromEntries(
+        presentPlatforms(files).map((platform) => [
+          HEALTH_PROBES[platform],
+          platform === "compose" ? "/health/live" : "/health/ready",
+        ]),
+      ),
     });
   });
 
-  it("fails when a platform probes a path that is not a route", () => {
+  withFly("fails when a platform probes a path that is not a route", () => {
     const broken = copyOf(files);
     broken.fly.http_service.checks[0].path = "/healthz";
     expect(healthPathRules(broken)).toContain("fly [[http_service.checks]]: /healthz is not a route in src/app");
   });
 
-  it("fails when the readiness route disappears from src/app", () => {
+  withRender("fails when the readiness route disappears from src/app", () => {
     const broken = copyOf(files);
     broken.routes.delete("/health/ready");
     expect(healthPathRules(broken)).toContain("render healthCheckPath: /health/ready is not a route in src/app");
   });
 
-  it("fails when a platform routes on liveness instead of readiness", () => {
+  withRailway("fails when a platform routes on liveness instead of readiness", () => {
     const broken = copyOf(files);
     broken.railway.deploy.healthcheckPath = "/health/live";
     expect(healthPathRules(broken)).toContain("railway healthcheckPath must be /health/ready");
@@ -52,19 +61,19 @@ describe("ports", () => {
     expect(portRules(files)).toEqual([]);
   });
 
-  it("fails when fly's internal_port differs", () => {
+  withFly("fails when fly's internal_port differs", () => {
     const broken = copyOf(files);
     broken.fly.http_service.internal_port = 8080;
     expect(portRules(broken)).toContain("fly internal_port 8080 differs from PORT 3000");
   });
 
-  it("fails when compose publishes another container port", () => {
+  withCompose("fails when compose publishes another container port", () => {
     const broken = copyOf(files);
     broken.compose.merged.services.app.ports = ["127.0.0.1:3000:8080"];
     expect(portRules(broken)).toContain("production compose app publishes container port 8080, not 3000");
   });
 
-  it("fails when Render is left to inject its default PORT", () => {
+  withRender("fails when Render is left to inject its default PORT", () => {
     const broken = copyOf(files);
     const web = broken.render.services.find((service: { type: string }) => service.type === "web");
     web.envVars = web.envVars.filter((entry: { key: string }) => entry.key !== "PORT");
@@ -75,10 +84,11 @@ describe("ports", () => {
 describe("migrator", () => {
   it("every release step runs the migrator the image contains", () => {
     expect(migratorRules(files)).toEqual([]);
+    expect(Object.keys(migratorCommands(files))).toHaveLength(presentPlatforms(files).length);
     expect(new Set(Object.values(migratorCommands(files)))).toEqual(new Set([MIGRATOR_COMMAND]));
   });
 
-  it("fails when a release command points at a file the image lacks", () => {
+  withFly("fails when a release command points at a file the image lacks", () => {
     const broken = copyOf(files);
     broken.fly.deploy.release_command = "node dist/db/migrate.mjs";
     expect(migratorRules(broken)).toContain(
@@ -86,19 +96,19 @@ describe("migrator", () => {
     );
   });
 
-  it("fails when a pre-deploy command needs the dev toolchain", () => {
+  withRailway("fails when a pre-deploy command needs the dev toolchain", () => {
     const broken = copyOf(files);
     broken.railway.deploy.preDeployCommand = ["npm run db:migrate"];
     expect(migratorRules(broken)).toContain('railway preDeployCommand: "npm run db:migrate" is not `node <migrator>`');
   });
 
-  it("fails when production compose migrates from the development image", () => {
+  withCompose("fails when production compose migrates from the development image", () => {
     const broken = copyOf(files);
     broken.compose.merged.services.migrate.build.target = "development";
     expect(migratorRules(broken)).toContain("production compose migrate must run the runner image");
   });
 
-  it("fails when the app no longer waits for the migration", () => {
+  withCompose("fails when the app no longer waits for the migration", () => {
     const broken = copyOf(files);
     delete broken.compose.merged.services.app.depends_on.migrate;
     expect(migratorRules(broken)).toContain("compose app must wait for migrate to complete successfully");
@@ -110,7 +120,7 @@ describe("shutdown timings", () => {
     expect(shutdownRules(files)).toEqual([]);
   });
 
-  it("fails with Fly's default kill_timeout (5 s)", () => {
+  withFly("fails with Fly's default kill_timeout (5 s)", () => {
     const broken = copyOf(files);
     delete broken.fly.kill_timeout;
     expect(shutdownRules(broken)).toContain(
@@ -118,13 +128,13 @@ describe("shutdown timings", () => {
     );
   });
 
-  it("fails with Fly's default kill_signal (SIGINT)", () => {
+  withFly("fails with Fly's default kill_signal (SIGINT)", () => {
     const broken = copyOf(files);
     delete broken.fly.kill_signal;
     expect(shutdownRules(broken)).toContain("fly kill_signal must be SIGTERM (Fly's default is SIGINT)");
   });
 
-  it("fails when fly's [env] raises the shutdown timeout past kill_timeout", () => {
+  withFly("fails when fly's [env] raises the shutdown timeout past kill_timeout", () => {
     const broken = copyOf(files);
     broken.fly.env.SHUTDOWN_TIMEOUT_SECONDS = "60";
     expect(shutdownRules(broken)).toContain(
@@ -132,7 +142,7 @@ describe("shutdown timings", () => {
     );
   });
 
-  it("fails when Fly's kill_timeout exceeds its 300 s maximum", () => {
+  withFly("fails when Fly's kill_timeout exceeds its 300 s maximum", () => {
     const broken = copyOf(files);
     broken.fly.kill_timeout = 600;
     expect(shutdownRules(broken)).toContain(
@@ -140,13 +150,13 @@ describe("shutdown timings", () => {
     );
   });
 
-  it("fails when Railway kills before the drain ends", () => {
+  withRailway("fails when Railway kills before the drain ends", () => {
     const broken = copyOf(files);
     broken.railway.deploy.drainingSeconds = 10;
     expect(shutdownRules(broken)).toContain("railway drainingSeconds 10 must exceed drain + timeout (15s)");
   });
 
-  it("fails when Render's shutdown delay is too short", () => {
+  withRender("fails when Render's shutdown delay is too short", () => {
     const broken = copyOf(files);
     broken.render.services.find((service: { type: string }) => service.type === "web").maxShutdownDelaySeconds = 10;
     expect(shutdownRules(broken)).toContain(
@@ -154,9 +164,42 @@ describe("shutdown timings", () => {
     );
   });
 
-  it("fails with compose's default stop_grace_period (10 s)", () => {
+  withCompose("fails with compose's default stop_grace_period (10 s)", () => {
     const broken = copyOf(files);
     delete broken.compose.merged.services.app.stop_grace_period;
     expect(shutdownRules(broken)).toContain("compose app stop_grace_period 10s must exceed 15s");
+  });
+});
+
+describe("a checkout without some platforms", () => {
+  const without = (...platforms: ("fly" | "railway" | "render")[]) => {
+    const cut = copyOf(files);
+    for (const platform of platforms) delete cut[platform];
+    return cut;
+  };
+
+  it("checks only the platforms present", () => {
+    const onlyRender = without("fly", "railway");
+    expect(presentPlatforms(onlyRender)).not.toContain("fly");
+    expect(Object.keys(healthPaths(onlyRender)).some((where) => where.startsWith("fly"))).toBe(false);
+    expect(Object.keys(migratorCommands(onlyRender)).some((where) => where.startsWith("railway"))).toBe(false);
+    for (const rules of [healthPathRules, portRules, migratorRules, shutdownRules])
+      expect(rules(onlyRender)).toEqual([]);
+  });
+
+  withRender("still finds a broken platform among those left", () => {
+    const broken = without("fly", "railway");
+    broken.render.services.find((service: { type: string }) => service.type === "web").healthCheckPath = "/healthz";
+    expect(healthPathRules(broken)).toContain("render healthCheckPath: /healthz is not a route in src/app");
+  });
+
+  it("with no platform manifest at all, the image's own checks still run", () => {
+    const bare = without("fly", "railway", "render");
+    delete bare.compose.merged;
+    expect(presentPlatforms(bare)).toEqual([]);
+    expect(Object.keys(healthPaths(bare))).toEqual(["Dockerfile HEALTHCHECK"]);
+    const broken = copyOf(bare);
+    broken.routes.delete("/health/live");
+    expect(healthPathRules(broken)).toContain("Dockerfile HEALTHCHECK: /health/live is not a route in src/app");
   });
 });

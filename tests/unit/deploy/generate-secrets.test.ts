@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { read } from "../../../scripts/deploy-files.mjs";
 import {
   APP_UID,
   DATABASE_OWNER,
@@ -10,6 +11,8 @@ import {
   READERS,
   SECRETS,
 } from "../../../scripts/generate-secrets.mjs";
+import { absent } from "./absent";
+import { copyOf, loadDeployFiles, type DeployFiles } from "./rules";
 
 const dirs: string[] = [];
 const freshDir = () => {
@@ -107,5 +110,48 @@ describe("npm run secrets:generate", () => {
     expect(contentOf(dir, "pgbackrest_cipher_pass")).toMatch(/^[0-9a-f]{64}$/);
     expect(contentOf(dir, "backup_s3_key")).toBe("");
     expect(contentOf(dir, "backup_s3_key_secret")).toBe("");
+  });
+});
+
+// The generator exists for the compose stack: it lives and goes with compose.production.yaml
+// (docs/guides/remove-what-you-do-not-need.md).
+const files = loadDeployFiles();
+
+/** Secrets named in compose, the generator and secrets/README.md agree. */
+function secretsDocumentationRules({ compose }: DeployFiles, readme: string): string[] {
+  const problems: string[] = [];
+  const composeSecrets = Object.keys(compose.merged.secrets ?? {});
+  const generated = SECRETS.map((secret) => secret.name);
+  for (const secret of composeSecrets) {
+    if (!readme.includes(`\`${secret}.txt\``)) problems.push(`secrets/README.md does not describe ${secret}.txt`);
+    if (!generated.includes(secret)) problems.push(`npm run secrets:generate does not create ${secret}.txt`);
+  }
+  for (const secret of generated) {
+    if (!composeSecrets.includes(secret))
+      problems.push(`secrets:generate creates ${secret}.txt, which compose never mounts`);
+  }
+  return problems;
+}
+
+describe.skipIf(absent(files, "compose"))("the secrets compose mounts", () => {
+  const readme = read("secrets/README.md");
+
+  it("are all generated and documented", () => {
+    expect(secretsDocumentationRules(files, readme)).toEqual([]);
+  });
+
+  it("fails when secrets/README.md forgets a secret", () => {
+    expect(secretsDocumentationRules(files, readme.replaceAll("`metrics_token.txt`", ""))).toContain(
+      "secrets/README.md does not describe metrics_token.txt",
+    );
+  });
+
+  it("fails when compose mounts a secret nobody documents or generates", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.secrets.smtp_password = { file: "./secrets/smtp_password.txt" };
+    expect(secretsDocumentationRules(broken, readme)).toEqual([
+      "secrets/README.md does not describe smtp_password.txt",
+      "npm run secrets:generate does not create smtp_password.txt",
+    ]);
   });
 });

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { absent } from "./absent";
 import { copyOf, flyRules, loadDeployFiles, railwayRules, renderRules, workflowRules } from "./rules";
 
 const files = loadDeployFiles();
 type Entry = { key: string; type?: string } & Record<string, unknown>;
 const webOf = (render: { services: Entry[] }) => render.services.find((service) => service.type === "web")!;
 
-describe("fly.toml", () => {
+describe.skipIf(absent(files, "fly"))("fly.toml", () => {
   it("follows every rule", () => {
     expect(flyRules(files)).toEqual([]);
   });
@@ -36,7 +37,7 @@ describe("fly.toml", () => {
   });
 });
 
-describe("railway.json", () => {
+describe.skipIf(absent(files, "railway"))("railway.json", () => {
   it("follows every rule", () => {
     expect(railwayRules(files)).toEqual([]);
   });
@@ -54,7 +55,7 @@ describe("railway.json", () => {
   });
 });
 
-describe("render.yaml", () => {
+describe.skipIf(absent(files, "render"))("render.yaml", () => {
   it("follows every rule", () => {
     expect(renderRules(files)).toEqual([]);
   });
@@ -66,6 +67,17 @@ describe("render.yaml", () => {
     expect(renderRules(broken)).toContain(
       "render DATABASE_URL reads database slipway-postgres, which the blueprint does not define",
     );
+  });
+
+  it("needs REDIS_URL only when the blueprint creates a Key Value instance", () => {
+    const broken = copyOf(files);
+    webOf(broken.render).envVars = (webOf(broken.render).envVars as Entry[]).filter(
+      (candidate) => candidate.key !== "REDIS_URL",
+    );
+    broken.render.services = broken.render.services.filter((service: Entry) => service.type !== "keyvalue");
+    expect(renderRules(broken)).toEqual([]);
+    broken.render.services.push({ type: "keyvalue", name: "cache", ipAllowList: [] });
+    expect(renderRules(broken)).toContain("render web service does not set REDIS_URL");
   });
 
   it("fails when fromService names the wrong service type", () => {

@@ -12,36 +12,41 @@ import {
   defaultServices,
   flyDurationSeconds,
   isDockerIgnored,
+  MIGRATOR_COMMAND,
+  PLATFORM_FILES,
   read,
   readBackupConfig,
   readCompose,
   readDatabaseDockerfile,
   readDockerfile,
   readDockerignore,
-  readFly,
-  readRailway,
-  readRender,
+  readPlatformManifests,
   readWorkflows,
   stageEnv,
   stageInstructions,
   type Dockerfile,
   type Json,
+  type Platform,
 } from "../../../scripts/deploy-files.mjs";
 import { DATABASE_OWNER, SECRETS } from "../../../scripts/generate-secrets.mjs";
+import { boundsHeap, heapMegabytesFor, heapPercentageOf, memoryMegabytes } from "../../../scripts/heap-size";
 import { parse as parseYaml } from "yaml";
 import { buildEnvSchema, SECRET_VARIABLES, serverEnvSchema } from "@/lib/env/schema";
 
 export interface DeployFiles {
   dockerfile: Dockerfile;
   dockerignore: string[];
-  /** The merged production stack (docker-compose.yml + compose.production.yaml) and the base file. */
-  compose: { base: Json; merged: Json };
-  fly: Json;
-  railway: Json;
-  render: Json;
+  /**
+   * The local stack (docker-compose.yml) and the merged production stack (docker-compose.yml +
+   * compose.production.yaml); `merged` is undefined without compose.production.yaml.
+   */
+  compose: { base: Json; merged?: Json };
+  /** Each platform's manifest, undefined when the checkout does not have it (see presentPlatforms). */
+  fly?: Json;
+  railway?: Json;
+  render?: Json;
   workflows: Record<string, Json>;
   routes: Set<string>;
-  secretsReadme: string;
   /** The compose stack's database image (db/postgres/Dockerfile) and the files that configure its backups. */
   database: { dockerfile: Dockerfile; contextFiles: string[]; config: BackupConfig };
   /** The configuration the compose `monitoring` profile mounts from ops/. */
@@ -56,12 +61,9 @@ export function loadDeployFiles(): DeployFiles {
     dockerfile: readDockerfile(),
     dockerignore: readDockerignore(),
     compose: { base, merged },
-    fly: readFly(),
-    railway: readRailway(),
-    render: readRender(),
+    ...readPlatformManifests(),
     workflows: Object.fromEntries(Object.entries(readWorkflows()).map(([file, { data }]) => [file, data])),
     routes: appRoutes(),
-    secretsReadme: read("secrets/README.md"),
     database: {
       dockerfile: readDatabaseDockerfile(),
       contextFiles: databaseContextFiles(),
@@ -81,6 +83,16 @@ export function copyOf(files: DeployFiles): DeployFiles {
   return { ...structuredClone({ ...files, routes: [...files.routes] }), routes: new Set(files.routes) };
 }
 
+/**
+ * The deployment targets this checkout configures. A fork deletes the manifests it does not use;
+ * every rule below checks only the targets present, and tests skip the others (./absent.ts).
+ */
+export function presentPlatforms(files: DeployFiles): Platform[] {
+  return (Object.keys(PLATFORM_FILES) as Platform[]).filter((platform) =>
+    platform === "compose" ? files.compose.merged !== undefined : files[platform] !== undefined,
+  );
+}
+
 // ---- shared facts ----------------------------------------------------------------------------------
 
 const RUNNER = "runner";
@@ -89,7 +101,7 @@ const BUILD_SECRETS = {
   SENTRY_AUTH_TOKEN: "sentry_auth_token",
   NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: "server_actions_key",
 } as const;
-export const MIGRATOR_COMMAND = "node db/migrate.mjs";
+export { MIGRATOR_COMMAND };
 const APP_PORT_ENV = "PORT";
 
 /** Shutdown settings as the app will read them: the platform's value, else the schema default. */
@@ -111,7 +123,7 @@ const renderEnv = (render: Json): Record<string, string | undefined> =>
       .map((entry: Json) => [entry.key, String(entry.value)]) ?? [],
   );
 
-const webService = (render: Json): Json => render.services?.find((service: Json) => service.type === "web");
+const webService = (render: Json): Json => render?.services?.find((service: Json) => service.type === "web");
 
 function runnerWorkdir(dockerfile: Dockerfile): string {
   const workdirs = stageInstructions(dockerfile, RUNNER, "WORKDIR");
@@ -252,28 +264,41 @@ export function dockerignoreRules({ dockerignore }: DeployFiles): string[] {
 
 // ---- health paths, ports, migrator, shutdown ---------------------------------------------------------
 
-/** Every health path a platform or the image probes. */
+/** Where each platform declares the health path it probes. */
+export const HEALTH_PROBES: Record<Platform, string> = {
+  compose: "compose app healthcheck",
+  fly: "fly [[http_service.checks]]",
+  railway: "railway healthcheckPath",
+  render: "render healthCheckPath",
+};
+
+/** Every health path the image and each present platform probe. */
 export function healthPaths(files: DeployFiles): Record<string, string | undefined> {
   const healthcheck = stageInstructions(files.dockerfile, RUNNER, "HEALTHCHECK").at(-1);
-  const appCheck = files.compose.merged.services?.app?.healthcheck?.test;
+  const appCheck = files.compose.merged?.services?.app?.healthcheck?.test;
+  const probes: Record<Platform, () => string | undefined> = {
+    compose: () => (Array.isArray(appCheck) ? probePath(appCheck.join(" ")) : undefined),
+    fly: () => files.fly.http_service?.checks?.[0]?.path,
+    railway: () => files.railway.deploy?.healthcheckPath,
+    render: () => webService(files.render)?.healthCheckPath,
+  };
   return {
     "Dockerfile HEALTHCHECK": Array.isArray(healthcheck?.json) ? probePath(healthcheck.json.join(" ")) : undefined,
-    "compose app healthcheck": Array.isArray(appCheck) ? probePath(appCheck.join(" ")) : undefined,
-    "fly [[http_service.checks]]": files.fly.http_service?.checks?.[0]?.path,
-    "railway healthcheckPath": files.railway.deploy?.healthcheckPath,
-    "render healthCheckPath": webService(files.render)?.healthCheckPath,
+    ...Object.fromEntries(presentPlatforms(files).map((platform) => [HEALTH_PROBES[platform], probes[platform]()])),
   };
 }
 
 export function healthPathRules(files: DeployFiles): string[] {
   const problems: string[] = [];
-  for (const [where, probe] of Object.entries(healthPaths(files))) {
+  const paths = healthPaths(files);
+  for (const [where, probe] of Object.entries(paths)) {
     if (!probe) problems.push(`${where}: no health path`);
     else if (!files.routes.has(probe)) problems.push(`${where}: ${probe} is not a route in src/app`);
   }
   // Platforms route traffic on readiness (database reachable); the image's own check is liveness.
-  for (const where of ["fly [[http_service.checks]]", "railway healthcheckPath", "render healthCheckPath"]) {
-    if (healthPaths(files)[where] !== "/health/ready") problems.push(`${where} must be /health/ready`);
+  for (const platform of presentPlatforms(files).filter((candidate) => candidate !== "compose")) {
+    const where = HEALTH_PROBES[platform];
+    if (paths[where] !== "/health/ready") problems.push(`${where} must be /health/ready`);
   }
   return problems;
 }
@@ -289,18 +314,23 @@ export function portRules(files: DeployFiles): string[] {
   const devPort = stageEnv(files.dockerfile, "development")[APP_PORT_ENV];
   if (!expose.includes(port)) problems.push(`Dockerfile EXPOSE ${expose.join(",")} differs from PORT ${port}`);
   if (devPort !== port || !devExpose.includes(port)) problems.push(`development stage must use PORT/EXPOSE ${port}`);
-  if (String(files.fly.http_service?.internal_port) !== port) {
-    problems.push(`fly internal_port ${files.fly.http_service?.internal_port} differs from PORT ${port}`);
+  if (files.fly) {
+    if (String(files.fly.http_service?.internal_port) !== port) {
+      problems.push(`fly internal_port ${files.fly.http_service?.internal_port} differs from PORT ${port}`);
+    }
+    if (files.fly.env?.[APP_PORT_ENV] !== undefined && files.fly.env[APP_PORT_ENV] !== port) {
+      problems.push(`fly [env] PORT differs from ${port}`);
+    }
   }
-  if (files.fly.env?.[APP_PORT_ENV] !== undefined && files.fly.env[APP_PORT_ENV] !== port) {
-    problems.push(`fly [env] PORT differs from ${port}`);
+  if (files.render) {
+    const renderPort = renderEnv(files.render)[APP_PORT_ENV];
+    if (renderPort !== port) problems.push(`render PORT ${renderPort} differs from ${port} (Render defaults to 10000)`);
   }
-  const renderPort = renderEnv(files.render)[APP_PORT_ENV];
-  if (renderPort !== port) problems.push(`render PORT ${renderPort} differs from ${port} (Render defaults to 10000)`);
   for (const [label, config] of [
     ["docker-compose.yml", files.compose.base],
     ["production compose", files.compose.merged],
   ] as const) {
+    if (!config) continue;
     for (const name of ["app", "app-runner"]) {
       const service = config.services?.[name];
       if (!service) continue;
@@ -316,16 +346,18 @@ export function portRules(files: DeployFiles): string[] {
   return problems;
 }
 
-/** Every release/pre-deploy command, and the production compose migrator. */
+/** The release/pre-deploy command of every present platform (the production compose migrator for compose). */
 export function migratorCommands(files: DeployFiles): Record<string, string | undefined> {
-  const preDeploy = files.railway.deploy?.preDeployCommand;
-  const migrate = files.compose.merged.services?.migrate?.command;
-  return {
-    "fly release_command": files.fly.deploy?.release_command,
-    "railway preDeployCommand": Array.isArray(preDeploy) ? preDeploy.join(" ") : preDeploy,
-    "render preDeployCommand": webService(files.render)?.preDeployCommand,
-    "production compose migrate": Array.isArray(migrate) ? migrate.join(" ") : migrate,
+  const joined = (command: unknown) => (Array.isArray(command) ? command.join(" ") : (command as string | undefined));
+  const commands: Record<Platform, [string, () => string | undefined]> = {
+    fly: ["fly release_command", () => files.fly.deploy?.release_command],
+    railway: ["railway preDeployCommand", () => joined(files.railway.deploy?.preDeployCommand)],
+    render: ["render preDeployCommand", () => webService(files.render)?.preDeployCommand],
+    compose: ["production compose migrate", () => joined(files.compose.merged?.services?.migrate?.command)],
   };
+  return Object.fromEntries(
+    presentPlatforms(files).map((platform) => [commands[platform][0], commands[platform][1]()]),
+  );
 }
 
 export function migratorRules(files: DeployFiles): string[] {
@@ -343,10 +375,12 @@ export function migratorRules(files: DeployFiles): string[] {
   }
   const migrationsDir = path.posix.resolve(workdir, "db/migrations");
   if (!targets.includes(migrationsDir)) problems.push(`the runner image lacks ${migrationsDir} beside the migrator`);
-  const migrate = files.compose.merged.services?.migrate;
-  if (migrate?.build?.target !== RUNNER) problems.push("production compose migrate must run the runner image");
-  if (files.compose.merged.services?.app?.depends_on?.migrate?.condition !== "service_completed_successfully") {
-    problems.push("compose app must wait for migrate to complete successfully");
+  if (files.compose.merged) {
+    const migrate = files.compose.merged.services?.migrate;
+    if (migrate?.build?.target !== RUNNER) problems.push("production compose migrate must run the runner image");
+    if (files.compose.merged.services?.app?.depends_on?.migrate?.condition !== "service_completed_successfully") {
+      problems.push("compose app must wait for migrate to complete successfully");
+    }
   }
   return problems;
 }
@@ -357,32 +391,41 @@ export function shutdownRules(files: DeployFiles): string[] {
     problems.push("runner must set NEXT_MANUAL_SIG_HANDLE=true (the app's own SIGTERM handling)");
   }
   // Fly: kill_signal defaults to SIGINT, kill_timeout to 5 s, at most 300 s.
-  const flyBudget = shutdownBudgetSeconds(files.fly.env);
-  const flyKill = files.fly.kill_timeout === undefined ? 5 : flyKillTimeoutSeconds(files.fly.kill_timeout);
-  if (files.fly.kill_signal !== "SIGTERM") problems.push("fly kill_signal must be SIGTERM (Fly's default is SIGINT)");
-  if (!(flyKill > flyBudget && flyKill <= 300)) {
-    problems.push(`fly kill_timeout ${flyKill}s must exceed drain + timeout (${flyBudget}s) and be at most 300s`);
+  if (files.fly) {
+    const flyBudget = shutdownBudgetSeconds(files.fly.env);
+    const flyKill = files.fly.kill_timeout === undefined ? 5 : flyKillTimeoutSeconds(files.fly.kill_timeout);
+    if (files.fly.kill_signal !== "SIGTERM") problems.push("fly kill_signal must be SIGTERM (Fly's default is SIGINT)");
+    if (!(flyKill > flyBudget && flyKill <= 300)) {
+      problems.push(`fly kill_timeout ${flyKill}s must exceed drain + timeout (${flyBudget}s) and be at most 300s`);
+    }
   }
   // Railway: drainingSeconds is SIGTERM -> SIGKILL.
-  const railwayDrain = files.railway.deploy?.drainingSeconds;
-  const budget = shutdownBudgetSeconds();
-  if (!(typeof railwayDrain === "number" && railwayDrain > budget)) {
-    problems.push(`railway drainingSeconds ${railwayDrain} must exceed drain + timeout (${budget}s)`);
+  if (files.railway) {
+    const railwayDrain = files.railway.deploy?.drainingSeconds;
+    const budget = shutdownBudgetSeconds();
+    if (!(typeof railwayDrain === "number" && railwayDrain > budget)) {
+      problems.push(`railway drainingSeconds ${railwayDrain} must exceed drain + timeout (${budget}s)`);
+    }
   }
   // Render: maxShutdownDelaySeconds 1..300, default 30.
-  const renderBudget = shutdownBudgetSeconds(renderEnv(files.render));
-  const renderDelay = webService(files.render)?.maxShutdownDelaySeconds ?? 30;
-  if (!(renderDelay > renderBudget && renderDelay <= 300)) {
-    problems.push(
-      `render maxShutdownDelaySeconds ${renderDelay} must exceed drain + timeout (${renderBudget}s) and be at most 300`,
-    );
+  if (files.render) {
+    const renderBudget = shutdownBudgetSeconds(renderEnv(files.render));
+    const renderDelay = webService(files.render)?.maxShutdownDelaySeconds ?? 30;
+    if (!(renderDelay > renderBudget && renderDelay <= 300)) {
+      problems.push(
+        `render maxShutdownDelaySeconds ${renderDelay} must exceed drain + timeout (${renderBudget}s) and be at most 300`,
+      );
+    }
   }
   // Compose: stop_grace_period (default 10 s) before SIGKILL.
-  const app = files.compose.merged.services?.app ?? {};
-  const composeBudget = shutdownBudgetSeconds(app.environment);
-  const grace = app.stop_grace_period === undefined ? 10 : composeDurationSeconds(app.stop_grace_period);
-  if (!(grace > composeBudget)) problems.push(`compose app stop_grace_period ${grace}s must exceed ${composeBudget}s`);
-  if ((app.stop_signal ?? "SIGTERM") !== "SIGTERM") problems.push("compose app must stop with SIGTERM");
+  if (files.compose.merged) {
+    const app = files.compose.merged.services?.app ?? {};
+    const composeBudget = shutdownBudgetSeconds(app.environment);
+    const grace = app.stop_grace_period === undefined ? 10 : composeDurationSeconds(app.stop_grace_period);
+    if (!(grace > composeBudget))
+      problems.push(`compose app stop_grace_period ${grace}s must exceed ${composeBudget}s`);
+    if ((app.stop_signal ?? "SIGTERM") !== "SIGTERM") problems.push("compose app must stop with SIGTERM");
+  }
   return problems;
 }
 
@@ -447,7 +490,8 @@ export function productionComposeRules(files: DeployFiles): string[] {
   if (postgresEnv.POSTGRES_PASSWORD_FILE !== "/run/secrets/postgres_password") {
     problems.push("postgres: POSTGRES_PASSWORD_FILE must read /run/secrets/postgres_password");
   }
-  if (!JSON.stringify(services.redis?.command ?? "").includes("/run/secrets/redis_password")) {
+  // Redis is optional: a stack without it has nothing to check here.
+  if (services.redis && !JSON.stringify(services.redis.command ?? "").includes("/run/secrets/redis_password")) {
     problems.push("redis: must require the password from /run/secrets/redis_password");
   }
   for (const [secret, definition] of Object.entries(merged.secrets ?? {}) as [string, Json][]) {
@@ -772,7 +816,9 @@ export function balancerRules(files: DeployFiles): string[] {
 export function fileSecretRules(files: DeployFiles): string[] {
   const problems: string[] = [];
   const app = files.compose.merged.services?.app ?? {};
-  for (const name of RUNTIME_SECRETS) {
+  // REDIS_URL is optional: wired only in a stack that runs Redis.
+  const hasRedis = Boolean(files.compose.merged.services?.redis);
+  for (const name of RUNTIME_SECRETS.filter((secret) => hasRedis || secret !== "REDIS_URL")) {
     const file = app.environment?.[`${name}_FILE`];
     if (!file) {
       problems.push(`production app does not set ${name}_FILE`);
@@ -783,23 +829,6 @@ export function fileSecretRules(files: DeployFiles): string[] {
   }
   const migrateEnv = files.compose.merged.services?.migrate?.environment ?? {};
   if (!migrateEnv.DATABASE_URL_FILE) problems.push("production migrate does not set DATABASE_URL_FILE");
-  return problems;
-}
-
-/** Secrets named in compose, the generator and the README agree. */
-export function secretsDocumentationRules(files: DeployFiles): string[] {
-  const problems: string[] = [];
-  const composeSecrets = Object.keys(files.compose.merged.secrets ?? {});
-  const generated = SECRETS.map((secret) => secret.name);
-  for (const secret of composeSecrets) {
-    if (!files.secretsReadme.includes(`\`${secret}.txt\``))
-      problems.push(`secrets/README.md does not describe ${secret}.txt`);
-    if (!generated.includes(secret)) problems.push(`npm run secrets:generate does not create ${secret}.txt`);
-  }
-  for (const secret of generated) {
-    if (!composeSecrets.includes(secret))
-      problems.push(`secrets:generate creates ${secret}.txt, which compose never mounts`);
-  }
   return problems;
 }
 
@@ -876,11 +905,100 @@ export function renderRules({ render }: DeployFiles): string[] {
     }
   }
   const keys = (web.envVars ?? []).map((entry: Json) => entry.key);
-  for (const key of ["DATABASE_URL", "REDIS_URL", "SESSION_SECRET"]) {
+  // REDIS_URL is optional: required only when the blueprint creates a Key Value (Redis) instance.
+  const hasRedis = (render.services ?? []).some((service: Json) => service.type === "keyvalue");
+  for (const key of ["DATABASE_URL", "SESSION_SECRET", ...(hasRedis ? ["REDIS_URL"] : [])]) {
     if (!keys.includes(key)) problems.push(`render web service does not set ${key}`);
   }
   for (const keyvalue of (render.services ?? []).filter((service: Json) => service.type === "keyvalue")) {
     if (!Array.isArray(keyvalue.ipAllowList)) problems.push(`render ${keyvalue.name} needs ipAllowList`);
+  }
+  return problems;
+}
+
+// ---- memory: the V8 heap ----------------------------------------------------------------------------------
+
+/** Render's instance types and their memory (render.com/pricing), for plans the blueprint may name. */
+const RENDER_PLAN_MEMORY_MB: Record<string, number> = {
+  free: 512,
+  starter: 512,
+  standard: 2048,
+  pro: 4096,
+  "pro plus": 8192,
+  "pro max": 16384,
+  "pro ultra": 32768,
+};
+/** Below this the app's own live heap (about 60 MB after a load run) leaves too little to allocate into. */
+const MIN_HEAP_MB = 128;
+
+/**
+ * The memory each platform gives the app, in MiB, where the manifest fixes it (Railway's is set in
+ * its dashboard). Only the platforms this checkout configures.
+ */
+export function instanceMemory(files: DeployFiles): Record<string, number | undefined> {
+  const memory: Record<string, number | undefined> = {};
+  if (files.fly) {
+    const vm = files.fly.vm?.[0]?.memory;
+    memory["fly [[vm]]"] = vm === undefined ? undefined : memoryMegabytes(vm);
+  }
+  if (files.render) {
+    const plan = webService(files.render)?.plan;
+    memory[`render plan ${plan}`] = RENDER_PLAN_MEMORY_MB[plan];
+  }
+  if (files.compose.merged) {
+    const limit = files.compose.merged.services?.app?.deploy?.resources?.limits?.memory;
+    memory["compose app memory limit"] = limit === undefined ? undefined : memoryMegabytes(limit);
+  }
+  return memory;
+}
+
+/** NODE_OPTIONS as each configured platform sets it (undefined: the image's applies). */
+function platformNodeOptions(files: DeployFiles): Record<string, string | undefined> {
+  const options: Record<string, string | undefined> = {};
+  if (files.fly) options["fly [env]"] = files.fly.env?.NODE_OPTIONS;
+  if (files.render) options["render envVars"] = renderEnv(files.render).NODE_OPTIONS;
+  if (files.compose.merged)
+    options["compose app environment"] = files.compose.merged.services?.app?.environment?.NODE_OPTIONS;
+  return options;
+}
+
+/**
+ * The image sizes V8's heap to the instance (a percentage of the memory Node may use: the
+ * cgroup limit or the VM), every manifest keeps that bound, and every instance size the
+ * manifests name gets a workable heap (ADR 0060).
+ */
+export function heapRules(files: DeployFiles): string[] {
+  const problems: string[] = [];
+  const nodeOptions = stageEnv(files.dockerfile, RUNNER).NODE_OPTIONS;
+  const percentage = heapPercentageOf(nodeOptions);
+  if (percentage === undefined) {
+    problems.push("runner ENV NODE_OPTIONS must size the heap with --max-old-space-size-percentage");
+  } else if (percentage < 25 || percentage > 60) {
+    problems.push(`runner heap percentage ${percentage} must be between 25 and 60 (native memory needs the rest)`);
+  }
+  if (Number(files.dockerfile.globalArgs.NODE_VERSION) < 24) {
+    problems.push("--max-old-space-size-percentage needs Node.js 24 or later (ARG NODE_VERSION)");
+  }
+  for (const stage of ["base", "deps", "builder"]) {
+    if (boundsHeap(stageEnv(files.dockerfile, stage).NODE_OPTIONS)) {
+      problems.push(`${stage} stage must not bound the heap (next build needs the default)`);
+    }
+  }
+  for (const [where, options] of Object.entries(platformNodeOptions(files))) {
+    if (options !== undefined && !boundsHeap(options)) {
+      problems.push(`${where} NODE_OPTIONS replaces the image's and drops its heap limit: keep the flag in it`);
+    }
+  }
+  for (const [where, memoryMb] of Object.entries(instanceMemory(files))) {
+    if (memoryMb === undefined) {
+      problems.push(`${where}: unknown memory size (add it to the heap rules)`);
+      continue;
+    }
+    if (percentage !== undefined && heapMegabytesFor(memoryMb, percentage) < MIN_HEAP_MB) {
+      problems.push(
+        `${where}: ${memoryMb} MB gives a ${heapMegabytesFor(memoryMb, percentage)} MB heap, below ${MIN_HEAP_MB} MB`,
+      );
+    }
   }
   return problems;
 }

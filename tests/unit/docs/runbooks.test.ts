@@ -3,6 +3,7 @@ import path from "node:path";
 import GithubSlugger from "github-slugger";
 import { describe, expect, it } from "vitest";
 import { alertingRules } from "../../support/monitoring-files";
+import { headingAnchors } from "../../support/markdown";
 import { codeBlocks } from "../../support/runbook";
 
 /**
@@ -60,19 +61,6 @@ const runbookFiles = readdirSync(RUNBOOKS)
   .sort();
 const blocks = runbookFiles.flatMap((file) => codeBlocks(file));
 const runIds = blocks.filter((block) => block.attributes.run).map((block) => block.attributes.run!);
-
-/** Anchors GitHub generates for a markdown file's headings (code blocks skipped, duplicates numbered). */
-function headingAnchors(file: string): Set<string> {
-  const slugger = new GithubSlugger();
-  const anchors = new Set<string>();
-  let inFence = false;
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    if (/^\s*```/.test(line)) inFence = !inFence;
-    const heading = !inFence && /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line);
-    if (heading) anchors.add(slugger.slug(heading[1]!.replace(/`/g, "")));
-  }
-  return anchors;
-}
 
 function testSources(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {

@@ -17,7 +17,8 @@ async function problems(filePath: string, code: string): Promise<string[]> {
   return result!.messages.map((message) => `${message.ruleId}: ${message.message}`);
 }
 
-describe("boundary rules", () => {
+// The first lint loads the TypeScript parser and the whole configuration: seconds on a busy 2-core machine.
+describe("boundary rules", { timeout: 60_000 }, () => {
   it("refuse a deep import into another concern", async () => {
     expect(await problems("src/app/example/route.ts", 'export { getSql } from "@/lib/db/pool";\n')).toEqual([
       expect.stringMatching(/^no-restricted-imports: .*public surface/),

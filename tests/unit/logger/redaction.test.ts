@@ -60,6 +60,17 @@ describe("logger", () => {
     expect(output).toContain("[redacted]");
   });
 
+  it("censors sensitive keys in a child logger's bindings", () => {
+    const { logger, lines } = capture();
+    logger
+      .child({ token: "tok-in-a-binding-1234", requestId: "req-1" })
+      .info({ deep: { a: { password: "pw-999" } } }, "child");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain("tok-in-a-binding-1234");
+    expect(lines[0]).not.toContain("pw-999");
+    expect(JSON.parse(lines[0]!)).toMatchObject({ token: "[redacted]", requestId: "req-1", msg: "child" });
+  });
+
   it("keeps the error type and stack for debugging", () => {
     const { logger, lines } = capture();
     logger.error({ err: new TypeError("bad thing") }, "failed");
