@@ -13,11 +13,14 @@
 # Without a Docker engine, buildah builds the same file: see docs/deployment.md and scripts/test-container.ts.
 # Forking: change SOURCE_URL (OCI label) below; everything else is project-neutral.
 
-# Node.js major version. Debian slim (glibc) on purpose: see docs/decisions/0020-one-image-debian-slim-and-platform-manifests.md.
-ARG NODE_VERSION=24
-
 # ---- base: the runtime shared by every stage -------------------------------------------------------
-FROM node:${NODE_VERSION}-bookworm-slim AS base
+# Node.js 24 on Debian slim (glibc) on purpose: see docs/decisions/0020-one-image-debian-slim-and-platform-manifests.md.
+# Pinned by digest: the tag moves with every upstream rebuild, the digest never does, so a build is
+# reproducible and a tampered tag cannot reach the image. Dependabot (.github/dependabot.yml) proposes
+# the new digest when the tag moves (docs/deployment.md, "Base image updates"). Without registry access
+# (buildah here) the first FROM is overridden by a local image: `buildah bud --from IMAGE`
+# (scripts/test-container.sh). Seen as node:24.21.0-bookworm-slim, multi-platform index.
+FROM node:24-bookworm-slim@sha256:d6aa754f16b3197301076f047b5def2f02ea1dbbc2ca920407d46d7ec7f87b20 AS base
 WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1 \
     NPM_CONFIG_UPDATE_NOTIFIER=false

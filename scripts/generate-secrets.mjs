@@ -20,6 +20,9 @@ export const POSTGRES_UID = 999;
 
 const hex = (bytes) => randomBytes(bytes).toString("hex");
 
+/** The role the app and the migrator connect as (db/postgres/app-owner-role.sh creates it). */
+export const DATABASE_OWNER = "slipway";
+
 /** uid of `nobody` in the prom/prometheus and prom/alertmanager images (and its group, nogroup). */
 const NOBODY = 65534;
 
@@ -35,6 +38,8 @@ export const READERS = {
   grafana: { uid: 472, gid: 0, mode: 0o600 },
   alertmanager: { uid: NOBODY, gid: NOBODY, mode: 0o600 },
   postgres: { mode: 0o600 },
+  // The database image's init script (db/postgres/app-owner-role.sh) runs as its postgres user.
+  "database-init": { uid: POSTGRES_UID, gid: POSTGRES_UID, mode: 0o600 },
   redis: { mode: 0o600 },
   // The backup scheduler and the restore shell run as postgres; the postgres service reads them as root.
   backup: { uid: POSTGRES_UID, gid: POSTGRES_UID, mode: 0o600 },
@@ -42,11 +47,14 @@ export const READERS = {
 
 /** Every secret, in the order they are created; `readBy` is a key of READERS. */
 export const SECRETS = [
+  // The superuser's (`postgres`: initialisation, backups, restores), never the app's.
   { name: "postgres_password", readBy: "postgres", generate: () => hex(24) },
+  // The app's and the migrator's role `slipway`: owns the database, no superuser, no BYPASSRLS.
+  { name: "database_password", readBy: "database-init", generate: () => hex(24) },
   {
     name: "database_url",
     readBy: "app",
-    generate: (values) => `postgres://slipway:${values.postgres_password}@postgres:5432/slipway`,
+    generate: (values) => `postgres://${DATABASE_OWNER}:${values.database_password}@postgres:5432/slipway`,
   },
   { name: "redis_password", readBy: "redis", generate: () => hex(24) },
   { name: "redis_url", readBy: "app", generate: (values) => `redis://:${values.redis_password}@redis:6379` },
@@ -84,7 +92,9 @@ export function generateSecrets(dir, { log = () => {}, uid = process.getuid?.(),
   );
   // A password created earlier (or by hand) wins over a fresh one, so URL and password agree.
   const values = { ...existing };
-  values.postgres_password ??= passwordInUrl(existing.database_url);
+  // An existing database_url holds the owner's password (before the owner role existed it was the
+  // superuser's, see docs/deployment.md "Database roles"): keep the pair agreeing.
+  values.database_password ??= passwordInUrl(existing.database_url);
   values.redis_password ??= passwordInUrl(existing.redis_url);
 
   const outcome = {};
@@ -118,7 +128,7 @@ export function generateSecrets(dir, { log = () => {}, uid = process.getuid?.(),
     if (commands.length) {
       log(
         `\nNote: you are uid ${uid}; the containers read their secret files as they are on this host, as their\n` +
-          `own users (app ${APP_UID}, Prometheus and Alertmanager ${NOBODY}, Grafana 472, backups ${POSTGRES_UID}). Give them access:\n` +
+          `own users (app ${APP_UID}, Prometheus and Alertmanager ${NOBODY}, Grafana 472, backups and the database owner's password ${POSTGRES_UID}). Give them access:\n` +
           commands.join("\n"),
       );
     }

@@ -228,9 +228,11 @@ function buildah(): Engine {
     return id;
   };
   let execContainer: string | undefined;
+  let localBase: string | undefined;
   return {
     name: "buildah",
     prepareBase: (baseImage) => {
+      localBase = baseImage;
       const images = run("buildah", ["images", "--format", "{{.Name}}:{{.Tag}}"], { capture: true, env }).split("\n");
       if (images.includes(baseImage)) return;
       log(`pulling ${baseImage}…`);
@@ -242,10 +244,27 @@ function buildah(): Engine {
       }
     },
     build: (args, logFile) =>
-      run("buildah", ["bud", "--layers", "--isolation", "chroot", "--pull=never", "--format", "docker", ...args, "."], {
-        env,
-        stdio: ["ignore", openSync(logFile, "w"), openSync(logFile, "a")],
-      }),
+      // No registry here: the pinned digest cannot be pulled, so the first FROM (the base stage)
+      // takes the local image of the same tag (`--from`).
+      run(
+        "buildah",
+        [
+          "bud",
+          "--layers",
+          "--isolation",
+          "chroot",
+          "--pull=never",
+          "--format",
+          "docker",
+          ...(localBase ? ["--from", localBase] : []),
+          ...args,
+          ".",
+        ],
+        {
+          env,
+          stdio: ["ignore", openSync(logFile, "w"), openSync(logFile, "a")],
+        },
+      ),
     config: (image) =>
       (
         JSON.parse(run("buildah", ["inspect", "--type", "image", image], { capture: true, env })) as {
@@ -330,11 +349,11 @@ function chooseEngine(): Engine {
 
 // ---- what the test runs against: a fresh database, Redis, the production wiring -------------------
 
-/** The Dockerfile's `ARG NODE_VERSION=<major>`. */
+/** The major version of the Dockerfile's base stage, `FROM node:<major>-bookworm-slim@sha256:<digest> AS base`. */
 function nodeMajor(): string {
   return (
-    /^ARG NODE_VERSION=(\d+)/m.exec(readFileSync("Dockerfile", "utf8"))?.[1] ??
-    fail("no ARG NODE_VERSION in the Dockerfile")
+    /^FROM node:(\d+)-bookworm-slim@sha256:[0-9a-f]{64} AS base$/m.exec(readFileSync("Dockerfile", "utf8"))?.[1] ??
+    fail("the Dockerfile's base stage is not FROM node:<major>-bookworm-slim@sha256:<digest> AS base")
   );
 }
 

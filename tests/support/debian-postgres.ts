@@ -118,13 +118,15 @@ export interface ClusterOptions {
   wrapper?: string[];
   /** More server options, e.g. ["-c", "config_file=..."]. */
   args?: string[];
+  /** The superuser initCluster created (default CLUSTER_SUPERUSER). */
+  superuser?: string;
 }
 
 export interface Cluster {
   port: number;
   dataDir: string;
   socketDir: string;
-  /** postgres.js URL for a database of this cluster (superuser `slipway`, trust authentication). */
+  /** postgres.js URL for a database of this cluster (the superuser, trust authentication). */
   url: (database?: string) => string;
   pid: number | undefined;
   logs: () => string;
@@ -132,17 +134,24 @@ export interface Cluster {
 }
 
 /** The superuser name the compose stack's database image creates (POSTGRES_USER). */
-export const CLUSTER_SUPERUSER = "slipway";
+export const CLUSTER_SUPERUSER = "postgres";
 
-/** initdb into `dataDir` (must not exist or be empty), superuser `slipway`, loopback only. */
-export async function initCluster(dataDir: string, extraConf: string[] = []): Promise<void> {
+/**
+ * initdb into `dataDir` (must not exist or be empty), superuser CLUSTER_SUPERUSER (or `superuser`:
+ * e.g. the `slipway` of deployments made before the owner role), loopback only.
+ */
+export async function initCluster(
+  dataDir: string,
+  extraConf: string[] = [],
+  superuser: string = CLUSTER_SUPERUSER,
+): Promise<void> {
   const bin = debianPostgresBinDir();
   if (!bin) throw new Error("no Debian PostgreSQL server (apt-get install postgresql)");
   const result = await runAsClusterUser(path.join(bin, "initdb"), [
     "--pgdata",
     dataDir,
     "--username",
-    CLUSTER_SUPERUSER,
+    superuser,
     "--auth",
     "trust",
     "--encoding",
@@ -183,7 +192,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
-  const url = (database = "postgres") => `postgres://${CLUSTER_SUPERUSER}@127.0.0.1:${port}/${database}`;
+  const superuser = options.superuser ?? CLUSTER_SUPERUSER;
+  const url = (database = "postgres") => `postgres://${superuser}@127.0.0.1:${port}/${database}`;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGINT"); // fast shutdown

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { composeDurationSeconds, mergeCompose, parseCompose, untagCompose } from "../../../scripts/deploy-files.mjs";
 import {
   balancerRules,
+  ALLOWED_CAPABILITIES,
+  containerHardeningRules,
   copyOf,
+  databaseRoleRules,
   fileSecretRules,
   loadDeployFiles,
   monitoringComposeRules,
@@ -134,6 +137,124 @@ describe.skipIf(absent(files, "compose"))("production compose", () => {
     broken.compose.merged.secrets.session_secret.file = "./session_secret.txt";
     expect(productionComposeRules(broken)).toContain(
       "secret session_secret must come from ./secrets/session_secret.txt",
+    );
+  });
+});
+
+describe.skipIf(absent(files, "compose"))("production compose container hardening (issue 14, finding 9)", () => {
+  it("runs every service read-only with tmpfs, no capability it does not need, no-new-privileges and a pids_limit", () => {
+    expect(containerHardeningRules(files)).toEqual([]);
+  });
+
+  it("covers every long-running service, the monitoring profile's too", () => {
+    for (const name of [
+      "postgres",
+      "redis",
+      "migrate",
+      "backup",
+      "app",
+      "caddy",
+      "prometheus",
+      "alertmanager",
+      "grafana",
+    ]) {
+      const broken = copyOf(files);
+      delete broken.compose.merged.services[name].read_only;
+      expect(containerHardeningRules(broken), name).toEqual([`${name}: must run with read_only: true`]);
+    }
+  });
+
+  it("fails on a new service that is not hardened", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.worker = { image: "slipway:latest" };
+    expect(containerHardeningRules(broken)).toEqual([
+      "worker: must run with read_only: true",
+      "worker: needs a tmpfs at /tmp (read-only root)",
+      "worker: must cap_drop: [ALL]",
+      "worker: needs security_opt no-new-privileges:true",
+      "worker: needs a pids_limit",
+    ]);
+  });
+
+  it("fails when a service keeps its capabilities", () => {
+    const broken = copyOf(files);
+    delete broken.compose.merged.services.postgres.cap_drop;
+    expect(containerHardeningRules(broken)).toEqual(["postgres: must cap_drop: [ALL]"]);
+  });
+
+  it("fails when a service adds back a capability it does not need", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.app.cap_add = ["NET_BIND_SERVICE"];
+    broken.compose.merged.services.postgres.cap_add.push("SYS_ADMIN");
+    expect(containerHardeningRules(broken)).toEqual([
+      "postgres: adds capability SYS_ADMIN, which it does not need",
+      "app: adds capability NET_BIND_SERVICE, which it does not need",
+    ]);
+  });
+
+  it("adds back only what the images' root entrypoints need (chown, then drop to their user)", () => {
+    expect(files.compose.merged.services.postgres.cap_add).toEqual(ALLOWED_CAPABILITIES.postgres);
+    expect(files.compose.merged.services.app.cap_add).toBeUndefined();
+    expect(files.compose.merged.services.backup.user).toBe("postgres");
+    expect(files.compose.merged.services.backup.cap_add).toBeUndefined();
+  });
+
+  it("fails without no-new-privileges, a pids_limit or the tmpfs a service writes", () => {
+    const broken = copyOf(files);
+    delete broken.compose.merged.services.redis.security_opt;
+    delete broken.compose.merged.services.caddy.pids_limit;
+    broken.compose.merged.services.backup.tmpfs = [];
+    broken.compose.merged.services.app.tmpfs = ["/tmp"];
+    expect(containerHardeningRules(broken)).toEqual([
+      "redis: needs security_opt no-new-privileges:true",
+      "backup: needs a tmpfs at /tmp (read-only root)",
+      "caddy: needs a pids_limit",
+      "app: needs a tmpfs at /app/.next/cache (Next's cache, the only directory the server writes)",
+    ]);
+  });
+
+  it("leaves only the hand-run restore shell writable", () => {
+    expect(files.compose.merged.services.restore.profiles).toEqual(["restore"]);
+    expect(files.compose.merged.services.restore.read_only).toBeUndefined();
+  });
+});
+
+describe.skipIf(absent(files, "compose"))("production compose database roles (ADR 0010)", () => {
+  it("connects the app and the migrator as the owner role, never the image's superuser", () => {
+    expect(databaseRoleRules(files)).toEqual([]);
+  });
+
+  it("fails when the app's database user is the superuser the postgres image creates", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.postgres.environment.POSTGRES_USER = "slipway";
+    expect(databaseRoleRules(broken)).toEqual(
+      expect.arrayContaining([
+        "database_url connects as slipway, the postgres image's superuser (POSTGRES_USER)",
+        "postgres: POSTGRES_USER must not be the owner role slipway (the image makes it a superuser)",
+      ]),
+    );
+  });
+
+  it("fails when the app reads another database URL than the owner's", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.app.environment.DATABASE_URL_FILE = "/run/secrets/postgres_superuser_url";
+    expect(databaseRoleRules(broken)).toContain("app: DATABASE_URL_FILE must read /run/secrets/database_url");
+  });
+
+  it("fails when the owner role has no password secret", () => {
+    const broken = copyOf(files);
+    delete broken.compose.merged.services.postgres.environment.SLIPWAY_DATABASE_PASSWORD_FILE;
+    expect(databaseRoleRules(broken)).toContain(
+      "postgres: SLIPWAY_DATABASE_PASSWORD_FILE must name the owner's password secret",
+    );
+  });
+
+  it("fails when the database image does not create the owner role", () => {
+    const broken = copyOf(files);
+    const [stage] = broken.database.dockerfile.stages;
+    stage!.instructions = stage!.instructions.filter(({ args }) => !args.includes("app-owner-role.sh"));
+    expect(databaseRoleRules(broken)).toContain(
+      "db/postgres/Dockerfile must copy postgres/app-owner-role.sh into /docker-entrypoint-initdb.d/ (it creates the owner role)",
     );
   });
 });

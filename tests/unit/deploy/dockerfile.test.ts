@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseDockerfile, read } from "../../../scripts/deploy-files.mjs";
+import { parse as parseYaml } from "yaml";
 import { copyOf, dockerfileRules, dockerignoreRules, loadDeployFiles, type DeployFiles } from "./rules";
 
 const files = loadDeployFiles();
@@ -57,8 +58,27 @@ describe("Dockerfile", () => {
   });
 
   it("fails when the base image is not Debian slim with a pinned major", () => {
-    const broken = withDockerfile((text) => text.replace("-bookworm-slim AS base", "-alpine AS base"));
-    expect(dockerfileRules(broken)).toContain("base stage must be FROM node:${NODE_VERSION}-bookworm-slim");
+    const broken = withDockerfile((text) => text.replace(/-bookworm-slim@\S+ AS base/, "-alpine AS base"));
+    expect(dockerfileRules(broken)).toContain("base stage must be FROM node:<major>-bookworm-slim");
+  });
+
+  it("fails when the base image is not pinned by digest (issue 14, finding 9)", () => {
+    const broken = withDockerfile((text) =>
+      text.replace(/-bookworm-slim@sha256:[0-9a-f]{64} AS base/, "-bookworm-slim AS base"),
+    );
+    expect(dockerfileRules(broken)).toContain("the base image must be pinned by digest (@sha256:…)");
+  });
+
+  it("fails when the base image comes from a build argument, which Dependabot cannot update", () => {
+    const broken = withDockerfile((text) =>
+      text.replace(/^FROM (node:24-bookworm-slim@\S+) AS base$/m, "ARG NODE_IMAGE=$1\nFROM ${NODE_IMAGE} AS base"),
+    );
+    expect(dockerfileRules(broken)).toContain("base stage must be FROM node:<major>-bookworm-slim");
+  });
+
+  it("fails on another Node.js major than ADR 0004's", () => {
+    const broken = withDockerfile((text) => text.replace("FROM node:24-bookworm-slim@", "FROM node:22-bookworm-slim@"));
+    expect(dockerfileRules(broken)).toContain("the base must be Node.js 24 (ADR 0004)");
   });
 
   it("fails when the runner does not set the graceful-shutdown switch", () => {
@@ -153,5 +173,37 @@ describe(".dockerignore", () => {
     const broken = copyOf(files);
     broken.dockerignore.push("src");
     expect(dockerignoreRules(broken)).toContain(".dockerignore must keep src/app/page.tsx (the build needs it)");
+  });
+});
+
+describe("base image updates (.github/dependabot.yml)", () => {
+  const config = parseYaml(read(".github/dependabot.yml"));
+  const ecosystem = (name: string, directory: string) =>
+    config.updates.find(
+      (update: { "package-ecosystem": string; directory: string }) =>
+        update["package-ecosystem"] === name && update.directory === directory,
+    );
+
+  it("proposes new digests for both Dockerfiles' bases, npm packages and the workflows' actions", () => {
+    expect(config.version).toBe(2);
+    for (const [name, directory] of [
+      ["docker", "/"],
+      ["docker", "/db/postgres"],
+      ["npm", "/"],
+      ["github-actions", "/"],
+    ]) {
+      expect(ecosystem(name!, directory!)?.schedule?.interval, `${name} ${directory}`).toBeTruthy();
+    }
+  });
+
+  it("leaves majors to a decision (ADR 0004; PostgreSQL needs pg_upgrade)", () => {
+    expect(ecosystem("docker", "/").ignore).toContainEqual({
+      "dependency-name": "node",
+      "update-types": ["version-update:semver-major"],
+    });
+    expect(ecosystem("docker", "/db/postgres").ignore).toContainEqual({
+      "dependency-name": "postgres",
+      "update-types": ["version-update:semver-major"],
+    });
   });
 });

@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { read } from "../../../scripts/deploy-files.mjs";
-import { APP_UID, generateSecrets, POSTGRES_UID, READERS, SECRETS } from "../../../scripts/generate-secrets.mjs";
+import {
+  APP_UID,
+  DATABASE_OWNER,
+  generateSecrets,
+  POSTGRES_UID,
+  READERS,
+  SECRETS,
+} from "../../../scripts/generate-secrets.mjs";
 import { absent } from "./absent";
 import { copyOf, loadDeployFiles, type DeployFiles } from "./rules";
 
@@ -48,6 +55,8 @@ describe("npm run secrets:generate", () => {
       metrics_token: `${APP_UID}:65534`,
       grafana_admin_password: "472:0",
       alertmanager_webhook_url: "65534:65534",
+      // The owner role's password: the database image's init script reads it as postgres (uid 999).
+      database_password: `${POSTGRES_UID}:${POSTGRES_UID}`,
       // The backup scheduler and the restore shell run as postgres (uid 999 in the database image).
       pgbackrest_cipher_pass: `${POSTGRES_UID}:${POSTGRES_UID}`,
       backup_s3_key: `${POSTGRES_UID}:${POSTGRES_UID}`,
@@ -65,12 +74,13 @@ describe("npm run secrets:generate", () => {
     expect(new Set(Object.values(outcome))).toEqual(new Set(["kept"]));
   });
 
-  it("puts the generated passwords into the connection URLs", () => {
+  it("puts the generated passwords into the connection URLs: the app's is the owner role's, not the superuser's", () => {
     const dir = freshDir();
     generateSecrets(dir, asUser);
     expect(contentOf(dir, "database_url")).toBe(
-      `postgres://slipway:${contentOf(dir, "postgres_password")}@postgres:5432/slipway`,
+      `postgres://${DATABASE_OWNER}:${contentOf(dir, "database_password")}@postgres:5432/slipway`,
     );
+    expect(contentOf(dir, "database_password")).not.toBe(contentOf(dir, "postgres_password"));
     expect(contentOf(dir, "redis_url")).toBe(`redis://:${contentOf(dir, "redis_password")}@redis:6379`);
   });
 
@@ -78,9 +88,9 @@ describe("npm run secrets:generate", () => {
     const dir = freshDir();
     generateSecrets(dir, asUser);
     const url = contentOf(dir, "database_url");
-    rmSync(path.join(dir, "postgres_password.txt"));
+    rmSync(path.join(dir, "database_password.txt"));
     generateSecrets(dir, asUser);
-    expect(url).toContain(`:${contentOf(dir, "postgres_password")}@`);
+    expect(url).toContain(`:${contentOf(dir, "database_password")}@`);
   });
 
   it("generates values the app accepts and leaves provider keys empty", () => {

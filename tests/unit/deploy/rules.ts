@@ -28,6 +28,7 @@ import {
   type Json,
   type Platform,
 } from "../../../scripts/deploy-files.mjs";
+import { DATABASE_OWNER, SECRETS } from "../../../scripts/generate-secrets.mjs";
 import { boundsHeap, heapMegabytesFor, heapPercentageOf, memoryMegabytes } from "../../../scripts/heap-size";
 import { parse as parseYaml } from "yaml";
 import { buildEnvSchema, SECRET_VARIABLES, serverEnvSchema } from "@/lib/env/schema";
@@ -154,10 +155,14 @@ export function dockerfileRules({ dockerfile }: DeployFiles): string[] {
   if (names.at(-1) !== RUNNER) problems.push(`the last stage (the default target) must be "${RUNNER}"`);
 
   const base = dockerfile.stages.find((stage) => stage.name === "base");
-  if (!base || !/^node:\$\{NODE_VERSION\}-bookworm-slim$/.test(base.from)) {
-    problems.push("base stage must be FROM node:${NODE_VERSION}-bookworm-slim");
+  // A literal reference: Dependabot reads only literal FROM lines (an ARG in it would hide the image).
+  if (!base || !/^node:\d+-bookworm-slim(@|$)/.test(base.from)) {
+    problems.push("base stage must be FROM node:<major>-bookworm-slim");
+  } else {
+    if (!/^node:24-/.test(base.from)) problems.push("the base must be Node.js 24 (ADR 0004)");
+    // A tag moves with every upstream rebuild; a digest does not (Dependabot updates it).
+    if (!/@sha256:[0-9a-f]{64}$/.test(base.from)) problems.push("the base image must be pinned by digest (@sha256:…)");
   }
-  if (dockerfile.globalArgs.NODE_VERSION !== "24") problems.push("ARG NODE_VERSION must default to 24");
 
   const users = stageInstructions(dockerfile, RUNNER, "USER");
   const user = users.at(-1)?.args.split(":")[0];
@@ -499,6 +504,125 @@ export function productionComposeRules(files: DeployFiles): string[] {
       if (!merged.secrets?.[source]) problems.push(`${name}: secret ${source} is not defined at the top level`);
     }
   }
+  return problems;
+}
+
+// ---- container hardening -------------------------------------------------------------------------------
+
+/**
+ * Capabilities a service may add back after `cap_drop: [ALL]`. The postgres and redis images'
+ * entrypoints start as root to read their password files, chown their data directories and drop to
+ * their own users (gosu); Caddy binds ports 80 and 443. Everything else runs as a non-root user and
+ * needs none.
+ */
+export const ALLOWED_CAPABILITIES: Record<string, string[]> = {
+  postgres: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"],
+  redis: ["CHOWN", "DAC_OVERRIDE", "SETGID", "SETUID"],
+  caddy: ["NET_BIND_SERVICE"],
+};
+/**
+ * Not hardened: the restore shell, run by hand (`--profile restore`) to rewrite the data volume, and
+ * docker-compose.yml's `app-runner` (`--profile runner`: trying the image locally, not production).
+ */
+const UNHARDENED_SERVICES = new Set(["restore", "app-runner"]);
+
+const tmpfsTargets = (service: Json): string[] =>
+  [service.tmpfs ?? []].flat().map((entry: string) => String(entry).split(":")[0]!);
+
+/**
+ * Every compose service (the monitoring profile's too) runs on a read-only root filesystem with a
+ * tmpfs at /tmp, drops every capability but the ones listed above, cannot gain privileges
+ * (no-new-privileges) and has a pids_limit; the app keeps Next's cache directory in a tmpfs.
+ */
+export function containerHardeningRules(files: DeployFiles): string[] {
+  const problems: string[] = [];
+  const services: Record<string, Json> = files.compose.merged.services ?? {};
+  for (const [name, service] of Object.entries(services)) {
+    if (UNHARDENED_SERVICES.has(name)) continue;
+    if (service.read_only !== true) problems.push(`${name}: must run with read_only: true`);
+    if (!tmpfsTargets(service).includes("/tmp")) problems.push(`${name}: needs a tmpfs at /tmp (read-only root)`);
+    const dropped: string[] = service.cap_drop ?? [];
+    if (!dropped.includes("ALL")) problems.push(`${name}: must cap_drop: [ALL]`);
+    const allowed = ALLOWED_CAPABILITIES[name] ?? [];
+    for (const capability of service.cap_add ?? []) {
+      if (!allowed.includes(String(capability).replace(/^CAP_/, "")))
+        problems.push(`${name}: adds capability ${capability}, which it does not need`);
+    }
+    const options: string[] = service.security_opt ?? [];
+    if (!options.some((option) => /^no-new-privileges(:true)?$/.test(option)))
+      problems.push(`${name}: needs security_opt no-new-privileges:true`);
+    const pids = service.pids_limit ?? service.deploy?.resources?.limits?.pids;
+    if (!(Number.isInteger(pids) && pids > 0)) problems.push(`${name}: needs a pids_limit`);
+  }
+  const cache = path.posix.join(runnerWorkdir(files.dockerfile), ".next/cache");
+  const app = services.app;
+  if (app && !tmpfsTargets(app).includes(cache))
+    problems.push(`app: needs a tmpfs at ${cache} (Next's cache, the only directory the server writes)`);
+  return problems;
+}
+
+// ---- database roles (ADR 0010) ------------------------------------------------------------------------
+
+/** Where the official postgres image runs initialisation scripts, and the one that creates the owner role. */
+const INITDB_DIR = "/docker-entrypoint-initdb.d";
+const OWNER_ROLE_SCRIPT = "postgres/app-owner-role.sh";
+
+/** The user in a postgres:// URL, or undefined when it is not one. */
+function urlUser(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).username) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The app and the migrator connect as the owner role, never as the image's superuser (superusers
+ * bypass row-level security): the URL secrets:generate writes names the owner, the postgres
+ * service's POSTGRES_USER is another role, and the database image creates the owner (its init
+ * script, with the owner's password secret mounted).
+ */
+export function databaseRoleRules(files: DeployFiles): string[] {
+  const problems: string[] = [];
+  const services = files.compose.merged.services ?? {};
+  const postgresEnv = services.postgres?.environment ?? {};
+  const superuser = postgresEnv.POSTGRES_USER ?? "postgres";
+  const sample = Object.fromEntries(SECRETS.map(({ name }) => [name, `sample-${name}`]));
+  const urlSecret = SECRETS.find(({ name }) => name === "database_url");
+  const generatedUser = urlSecret ? urlUser(urlSecret.generate(sample)) : undefined;
+  if (generatedUser !== DATABASE_OWNER)
+    problems.push(`secrets:generate writes database_url for ${generatedUser}, not the owner role ${DATABASE_OWNER}`);
+  if (generatedUser === superuser)
+    problems.push(`database_url connects as ${superuser}, the postgres image's superuser (POSTGRES_USER)`);
+  if (superuser === DATABASE_OWNER)
+    problems.push(
+      `postgres: POSTGRES_USER must not be the owner role ${DATABASE_OWNER} (the image makes it a superuser)`,
+    );
+  for (const name of ["app", "migrate"]) {
+    const file = services[name]?.environment?.DATABASE_URL_FILE;
+    if (file !== "/run/secrets/database_url")
+      problems.push(`${name}: DATABASE_URL_FILE must read /run/secrets/database_url`);
+  }
+  const passwordFile = postgresEnv.SLIPWAY_DATABASE_PASSWORD_FILE;
+  if (!passwordFile || !String(passwordFile).startsWith("/run/secrets/"))
+    problems.push("postgres: SLIPWAY_DATABASE_PASSWORD_FILE must name the owner's password secret");
+  const passwordSecret = String(passwordFile ?? "").replace("/run/secrets/", "");
+  const password = SECRETS.find(({ name }) => name === passwordSecret);
+  if (urlSecret && password) {
+    const mine = urlSecret.generate({ ...sample, [passwordSecret]: "owner-password-sample" });
+    if (!mine.includes(":owner-password-sample@"))
+      problems.push(`database_url must carry the password of ${passwordSecret}, the owner's`);
+  } else if (passwordFile) problems.push(`secrets:generate does not create ${passwordSecret}.txt`);
+  const copied = copiedFiles(files.database.dockerfile, files.database.dockerfile.stages[0]?.name ?? "");
+  const initScript = [...copied].find(
+    ([target, source]) => source === OWNER_ROLE_SCRIPT && target.startsWith(`${INITDB_DIR}/`),
+  );
+  if (!initScript)
+    problems.push(
+      `db/postgres/Dockerfile must copy ${OWNER_ROLE_SCRIPT} into ${INITDB_DIR}/ (it creates the owner role)`,
+    );
+  else if (!initScript[0].endsWith(".sh"))
+    problems.push(`${initScript[0]} must end in .sh (the image runs only .sh and .sql files)`);
   return problems;
 }
 
