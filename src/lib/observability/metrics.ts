@@ -70,7 +70,8 @@ function createMetrics(release: { version: string; commit: string | undefined })
     name: "http_request_duration_seconds",
     help: "HTTP request duration in seconds, by method, route pattern and status class.",
     labelNames: ["method", "route", "status_class"] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    // 0.5 s and 2 s are the API and page latency objectives (ops/prometheus/rules/slo.yml).
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10],
     registers: [registry],
   });
   const buildInfo = new client.Gauge({
