@@ -6,13 +6,14 @@
 #   docker build -t slipway .                                   # production image (runner, the default)
 #   docker build --target development -t slipway:dev .         # hot-reload image for docker-compose.yml
 #   docker build --build-arg COMMIT_SHA=$(git rev-parse HEAD) --build-arg APP_VERSION=1.2.3 \
+#     --secret id=server_actions_key,env=NEXT_SERVER_ACTIONS_ENCRYPTION_KEY \
 #     --build-arg SENTRY_ORG=your-org --build-arg SENTRY_PROJECT=slipway \
-#     --secret id=sentry_auth_token,env=SENTRY_AUTH_TOKEN -t slipway .   # release build with source maps
+#     --secret id=sentry_auth_token,env=SENTRY_AUTH_TOKEN -t slipway .   # release build (CI: deploy.yml)
 #
 # Without a Docker engine, buildah builds the same file: see docs/deployment.md and scripts/test-container.sh.
 # Forking: change SOURCE_URL (OCI label) below; everything else is project-neutral.
 
-# Node.js major version. Debian slim (glibc) on purpose: see docs/decisions/0020-container-image.md.
+# Node.js major version. Debian slim (glibc) on purpose: see docs/decisions/0020-one-image-debian-slim-and-platform-manifests.md.
 ARG NODE_VERSION=24
 
 # ---- base: the runtime shared by every stage -------------------------------------------------------
@@ -46,9 +47,16 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY . .
 # SENTRY_AUTH_TOKEN (source-map upload) only through a BuildKit secret mount: it never lands in a
 # layer, the image history or a build arg. Absent secret: the build skips the upload.
+# NEXT_SERVER_ACTIONS_ENCRYPTION_KEY the same way: one key for every release, so a form rendered by
+# one release can be submitted to the next (ADR 0021). Next writes it into the build output, so the
+# image carries it: keep images in a private registry. Absent secret: a random key per build.
 RUN --mount=type=secret,id=sentry_auth_token \
+    --mount=type=secret,id=server_actions_key \
     if [ -s /run/secrets/sentry_auth_token ]; then \
       SENTRY_AUTH_TOKEN="$(cat /run/secrets/sentry_auth_token)"; export SENTRY_AUTH_TOKEN; \
+    fi; \
+    if [ -s /run/secrets/server_actions_key ]; then \
+      NEXT_SERVER_ACTIONS_ENCRYPTION_KEY="$(cat /run/secrets/server_actions_key)"; export NEXT_SERVER_ACTIONS_ENCRYPTION_KEY; \
     fi; \
     npm run build
 

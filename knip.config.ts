@@ -16,7 +16,9 @@ const config: KnipConfig = {
   project: ["src/**/*.{ts,tsx}", "db/**/*.ts", "scripts/**/*.{ts,mjs,mts}", "tests/**/*.{ts,cjs}", "bench/**/*.ts"],
   ignore: ["tests/fixtures/**"],
   // Debian programs the tests and scripts drive (installed by .ci/run, never from npm).
-  ignoreBinaries: ["redis-server", "prometheus"],
+  ignoreBinaries: ["redis-server", "prometheus", "pgbackrest", "getent", "groupadd", "useradd", "caddy", "shellcheck"],
+  // Run by path (node_modules/.bin/squawk) from scripts/lint-migrations.mjs, not imported.
+  ignoreDependencies: ["squawk-cli"],
   // A type or interface used where it is declared may stay exported as documentation of the shape.
   ignoreExportsUsedInFile: { interface: true, type: true },
 };

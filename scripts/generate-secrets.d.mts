@@ -1,6 +1,7 @@
 // Types for scripts/generate-secrets.mjs.
 export declare const APP_UID: number;
-export type Reader = "app" | "app+prometheus" | "grafana" | "alertmanager" | "postgres" | "redis";
+export declare const POSTGRES_UID: number;
+export type Reader = "app" | "app+prometheus" | "grafana" | "alertmanager" | "postgres" | "redis" | "backup";
 export declare const READERS: Record<Reader, { uid?: number; gid?: number; mode: number }>;
 export interface SecretSpec {
   name: string;

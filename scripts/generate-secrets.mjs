@@ -15,6 +15,8 @@ import path from "node:path";
 
 /** The image's app user (Dockerfile `USER 1000:1000`): it must be able to read the app's secrets. */
 export const APP_UID = 1000;
+/** The postgres user of the database image (db/postgres/Dockerfile, from the official postgres image). */
+export const POSTGRES_UID = 999;
 
 const hex = (bytes) => randomBytes(bytes).toString("hex");
 
@@ -34,6 +36,8 @@ export const READERS = {
   alertmanager: { uid: NOBODY, gid: NOBODY, mode: 0o600 },
   postgres: { mode: 0o600 },
   redis: { mode: 0o600 },
+  // The backup scheduler and the restore shell run as postgres; the postgres service reads them as root.
+  backup: { uid: POSTGRES_UID, gid: POSTGRES_UID, mode: 0o600 },
 };
 
 /** Every secret, in the order they are created; `readBy` is a key of READERS. */
@@ -53,6 +57,10 @@ export const SECRETS = [
   // The compose `monitoring` profile.
   { name: "grafana_admin_password", readBy: "grafana", generate: () => hex(24) },
   { name: "alertmanager_webhook_url", readBy: "alertmanager", external: true, generate: () => "" },
+  // Backups: the pgBackRest repository's passphrase, the optional off-site bucket's keys.
+  { name: "pgbackrest_cipher_pass", readBy: "backup", generate: () => hex(32) },
+  { name: "backup_s3_key", readBy: "backup", external: true, generate: () => "" },
+  { name: "backup_s3_key_secret", readBy: "backup", external: true, generate: () => "" },
 ];
 
 const passwordInUrl = (url) => {
@@ -110,7 +118,7 @@ export function generateSecrets(dir, { log = () => {}, uid = process.getuid?.(),
     if (commands.length) {
       log(
         `\nNote: you are uid ${uid}; the containers read their secret files as they are on this host, as their\n` +
-          `own users (app ${APP_UID}, Prometheus and Alertmanager ${NOBODY}, Grafana 472). Give them access:\n` +
+          `own users (app ${APP_UID}, Prometheus and Alertmanager ${NOBODY}, Grafana 472, backups ${POSTGRES_UID}). Give them access:\n` +
           commands.join("\n"),
       );
     }

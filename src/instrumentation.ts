@@ -17,6 +17,8 @@ export async function register() {
   observeHealth(healthSnapshot);
   const { announceAuthMode } = await import("@/lib/auth");
   announceAuthMode(requestLogger());
+  const { installFrontDoor } = await import("@/lib/http");
+  installFrontDoor();
   const { installShutdownHandlers } = await import("@/lib/shutdown");
   installShutdownHandlers();
 }

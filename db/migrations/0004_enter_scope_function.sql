@@ -1,4 +1,4 @@
--- Hand-written: the one way into a row-level-security scope (ADR 0014), and what it needs.
+-- Hand-written: the one way into a row-level-security scope (ADR 0016), and what it needs.
 --
 -- slipway_enter_scope(tenant, user, session) sets app.tenant_id and app.user_id for the rest of the
 -- transaction, becomes the application role (SET LOCAL ROLE slipway_app, through set_config), and

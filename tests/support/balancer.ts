@@ -16,8 +16,10 @@ export interface Balancer {
   adminUrl: string;
   /** Every line Caddy printed (JSON logs), for "the health checker saw it go" assertions. */
   logs: string[];
-  /** The upstream set now live (host:port). */
+  /** The upstream set last set through setUpstreams (host:port). */
   upstreams: () => string[];
+  /** Caddy's SLIPWAY_* environment: what a `caddy reload` run by hand (a runbook) needs besides PATH. */
+  env: Record<string, string>;
   /**
    * Blue/green switch, the way production does it (scripts/deploy-compose): rewrite the upstream
    * file, then `caddy reload` (graceful: in-flight requests finish on the old config). Resolves once
@@ -52,7 +54,7 @@ export async function startBalancer(initialUpstreams: string[]): Promise<Balance
     XDG_DATA_HOME: path.join(dir, "data"),
     SLIPWAY_SITE: `http://127.0.0.1:${port}`,
     SLIPWAY_CADDY_ADMIN: `127.0.0.1:${adminPort}`,
-    SLIPWAY_UPSTREAMS_FILE: upstreamsFile,
+    SLIPWAY_UPSTREAMS_PATH: upstreamsFile,
   };
   let live = [...initialUpstreams];
   const writeUpstreams = (hostPorts: string[]) => {
@@ -95,6 +97,7 @@ export async function startBalancer(initialUpstreams: string[]): Promise<Balance
     adminUrl,
     logs,
     upstreams: () => [...live],
+    env: Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith("SLIPWAY_"))),
     setUpstreams: async (hostPorts) => {
       writeUpstreams(hostPorts);
       // Asynchronous: a load generator in this process keeps running during the reload.

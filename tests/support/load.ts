@@ -17,6 +17,8 @@ export interface StepResult {
   status: number;
   /** The release that answered, when the response names it. */
   release?: string;
+  /** The first attempt hit a kept-alive connection the server had just closed, and was resent. */
+  resent?: boolean;
 }
 
 export interface LoadStep {
@@ -56,6 +58,11 @@ export interface LoadReport {
   requests: number;
   /** Requests not started because maxInFlight were still open (the server fell behind). */
   notSent: number;
+  /**
+   * Requests resent once because the kept-alive connection was closed before any response (what
+   * browsers and Node's own agents do: a proxy reload or drain closes idle connections). Not failures.
+   */
+  resent: { atMs: number; step: string }[];
   byStatus: Record<string, number>;
   byStep: Record<string, { requests: number; failures: number }>;
   failures: LoadFailure[];
@@ -91,6 +98,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
   const since = () => Math.round(performance.now() - started);
   const latencies: number[] = [];
   const failures: LoadFailure[] = [];
+  const resent: LoadReport["resent"] = [];
   const byStatus: Record<string, number> = {};
   const byStep: LoadReport["byStep"] = {};
   const releases: LoadReport["releases"] = {};
@@ -113,8 +121,9 @@ export function startLoad(options: LoadOptions): RunningLoad {
     };
     const request = step
       .run(options.baseUrl, AbortSignal.timeout(timeoutMs))
-      .then(({ status, release }) => {
+      .then(({ status, release, resent: wasResent }) => {
         latencies.push(performance.now() - begin);
+        if (wasResent) resent.push({ atMs: since(), step: step.name });
         byStatus[status] = (byStatus[status] ?? 0) + 1;
         if (release) {
           const seen = (releases[release] ??= { responses: 0, firstAtMs: since(), lastAtMs: 0 });
@@ -169,6 +178,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
         durationMs: since(),
         requests: sent - notSent,
         notSent,
+        resent,
         byStatus,
         byStep,
         failures,
@@ -191,6 +201,27 @@ function describeError(error: unknown): string {
 
 // ---- steps ------------------------------------------------------------------------------------------
 
+/** Errors that mean "the connection was closed before any response", as undici reports them. */
+const CLOSED_BEFORE_RESPONSE = new Set(["UND_ERR_SOCKET", "ECONNRESET", "UND_ERR_CLOSED"]);
+
+/**
+ * fetch, resent once when it fails before any response because the server closed the kept-alive
+ * connection (a browser resends in that case too). Any other failure is the caller's.
+ */
+export async function send(url: string, init: RequestInit): Promise<{ response: Response; resent: boolean }> {
+  // A reload closes all of a server's idle connections at once: the resend waits a moment so the
+  // pool has seen them close, and may meet a second one closing (at most 2 resends).
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { response: await fetch(url, init), resent: attempt > 0 };
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      if (attempt >= 2 || !code || !CLOSED_BEFORE_RESPONSE.has(code) || init.signal?.aborted) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 /** GET a page or endpoint; the body is read to the end. */
 export function readStep(
   path: string,
@@ -201,13 +232,13 @@ export function readStep(
     weight: options.weight,
     expect: options.expect,
     run: async (baseUrl, signal) => {
-      const response = await fetch(baseUrl + path, {
+      const { response, resent } = await send(baseUrl + path, {
         signal,
         redirect: "manual",
         headers: options.cookie ? { cookie: options.cookie } : undefined,
       });
       await response.arrayBuffer();
-      return { status: response.status, release: response.headers.get("x-nextjs-deployment-id") ?? undefined };
+      return { status: response.status, release: response.headers.get("x-nextjs-deployment-id") ?? undefined, resent };
     },
   };
 }
@@ -218,9 +249,9 @@ export function healthStep(weight?: number): LoadStep {
     name: "GET /api/health",
     weight,
     run: async (baseUrl, signal) => {
-      const response = await fetch(`${baseUrl}/api/health`, { signal });
+      const { response, resent } = await send(`${baseUrl}/api/health`, { signal });
       const body = (await response.json().catch(() => null)) as { commit?: string | null } | null;
-      return { status: response.status, release: body?.commit ?? undefined };
+      return { status: response.status, release: body?.commit ?? undefined, resent };
     },
   };
 }
@@ -237,14 +268,14 @@ export function apiWriteStep(cookie: string, weight?: number): LoadStep {
     weight,
     expect: (status) => status === 201,
     run: async (baseUrl, signal) => {
-      const response = await fetch(`${baseUrl}/api/v1/projects`, {
+      const { response, resent } = await send(`${baseUrl}/api/v1/projects`, {
         method: "POST",
         signal,
         headers: { cookie, "content-type": "application/json" },
         body: JSON.stringify({ name: `Load ${randomBytes(6).toString("hex")}`, description: "written under load" }),
       });
       await response.arrayBuffer();
-      return { status: response.status };
+      return { status: response.status, resent };
     },
   };
 }

@@ -41,13 +41,21 @@ export function serverActionsKeyOf(distDir: string): string {
 
 let current: Release | undefined;
 
+/** Standalone copies this process made in the temp dir: removed when it exits. */
+const copies: string[] = [];
+process.once("exit", () => {
+  for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+});
+
 /** Release N: the project's own production build (built first when stale). */
 export function currentRelease(): Release {
   if (current && existsSync(current.dir)) return current;
   ensureProductionBuild();
+  const dir = prepareStandaloneCopy();
+  copies.push(dir);
   current = {
     id: `n-${buildIdOf(path.join(root, ".next")).slice(0, 12)}`,
-    dir: prepareStandaloneCopy(),
+    dir,
     migrationsDir: path.join(root, "db/migrations"),
     migrator: path.join(root, "dist/db/migrate.mjs"),
   };
@@ -118,6 +126,7 @@ export function nextRelease(): Release {
   if (!existsSync(complete)) buildRelease(dir, { id, serverActionsKey: serverActionsKeyOf(distN) });
   const runnable = path.join(tmpdir(), `slipway-release-${id}-${randomBytes(4).toString("hex")}`);
   cpSync(path.join(dir, ".next/standalone"), runnable, { recursive: true, verbatimSymlinks: true });
+  copies.push(runnable);
   return {
     id,
     dir: runnable,

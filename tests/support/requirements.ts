@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { expect } from "vitest";
 
@@ -28,6 +28,14 @@ const runs = (command: string, args: string[]) => {
   }
 };
 
+const debianPostgresServer = () => {
+  try {
+    return readdirSync("/usr/lib/postgresql").some((major) => existsSync(`/usr/lib/postgresql/${major}/bin/postgres`));
+  } catch {
+    return false;
+  }
+};
+
 const chromiumPath = () =>
   process.env.CHROMIUM_PATH || (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
@@ -50,6 +58,10 @@ export const REQUIREMENTS = {
   psql: { available: () => runs("psql", ["--version"]), install: "apt-get install postgresql-client" },
   pgbackrest: { available: () => runs("pgbackrest", ["version"]), install: "apt-get install pgbackrest" },
   caddy: { available: () => runs("caddy", ["version"]), install: "apt-get install caddy" },
+  // Debian's server packages (/usr/lib/postgresql/<major>/bin): clusters whose files a test controls.
+  postgresql: { available: debianPostgresServer, install: "apt-get install postgresql" },
+  faketime: { available: () => runs("faketime", ["--version"]), install: "apt-get install faketime" },
+  shellcheck: { available: () => runs("shellcheck", ["--version"]), install: "apt-get install shellcheck" },
 } satisfies Record<string, Requirement>;
 
 export type RequirementName = keyof typeof REQUIREMENTS;

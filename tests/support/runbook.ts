@@ -68,11 +68,17 @@ export interface RunResult {
 
 /**
  * Runs a runbook block with bash (`set -euo pipefail`), in `cwd`, with `env` added to this
- * process's environment (runbooks name what they need as variables, e.g. $DATABASE_URL).
+ * process's environment (runbooks name what they need as variables, e.g. $DATABASE_URL), as
+ * `user` when given (e.g. the postgres OS user for commands a runbook runs as postgres).
  */
 export function runRunbookBlock(
   block: RunbookBlock,
-  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    timeoutMs?: number;
+    user?: { uid: number; gid: number };
+  } = {},
 ): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
@@ -80,6 +86,7 @@ export function runRunbookBlock(
       cwd: options.cwd ?? path.resolve(RUNBOOKS_DIR, "../.."),
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
+      ...options.user,
     });
     let stdout = "";
     let stderr = "";

@@ -98,6 +98,14 @@ const INSTANCE_ENV = {
   LOG_LEVEL: "warn",
   SHUTDOWN_DRAIN_SECONDS: "3",
   SHUTDOWN_TIMEOUT_SECONDS: "5",
+  // Behind Caddy, which appends the client's address to X-Forwarded-For.
+  TRUSTED_PROXY_HOPS: "1",
+  // The constant loads are one user from one address: limits far above what a test sends, unless
+  // a test sets its own (the rate-limit tests do).
+  RATE_LIMIT_API_WRITE: "1000000/60",
+  RATE_LIMIT_API_ANONYMOUS: "1000000/60",
+  RATE_LIMIT_SERVER_ACTION: "1000000/60",
+  RATE_LIMIT_SIGN_IN: "1000000/60",
 };
 
 export async function startTopology(options: TopologyOptions = {}): Promise<Topology> {

@@ -29,7 +29,7 @@ export const signInLocal = formAction(
     await startLocalSession(userId, tenantId);
     redirect(tenantId ? HOME_PATH : SELECT_ORGANIZATION_PATH);
   },
-  { keepValues: false },
+  { keepValues: false, rateLimit: "sign-in" },
 );
 
 export const selectTenantLocal = formAction(

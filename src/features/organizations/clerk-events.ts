@@ -93,11 +93,24 @@ export interface ParsedEvent {
   changes: ProvisioningChange[];
 }
 
+/**
+ * PostgreSQL text cannot hold NUL: a name or email carrying one would fail the write with a 500 on
+ * every redelivery (Clerk retries failed events for days). NUL is dropped from every string instead.
+ */
+function withoutNul(value: unknown): unknown {
+  if (typeof value === "string") return value.includes("\u0000") ? value.replaceAll("\u0000", "") : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withoutNul(inner)]));
+  }
+  return value;
+}
+
 /** Parses a verified body and plans its changes. Throws MalformedEventError; unknown types plan nothing. */
 export function planClerkEvent(body: string): ParsedEvent {
   let json: unknown;
   try {
-    json = JSON.parse(body);
+    json = withoutNul(JSON.parse(body));
   } catch {
     throw new MalformedEventError("The webhook body is not valid JSON.");
   }

@@ -4,7 +4,8 @@ import { Webhook } from "svix";
 import { webhookEvents } from "@db/schema";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { AppError, PayloadTooLargeError, ServiceUnavailableError } from "@/lib/errors";
+import { AppError, ServiceUnavailableError } from "@/lib/errors";
+import { readBody } from "@/lib/http";
 import { getLogger } from "@/lib/logger";
 import { MalformedEventError, planClerkEvent } from "./clerk-events";
 import { applyProvisioningChanges, type AppliedChange } from "./provisioning";
@@ -64,12 +65,9 @@ export function verifyWebhookSignature(secret: string, headers: WebhookHeaders, 
   }
 }
 
-async function readBody(request: Request): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > WEBHOOK_MAX_BODY_BYTES) throw new PayloadTooLargeError(WEBHOOK_MAX_BODY_BYTES);
-  const body = await request.text();
-  if (Buffer.byteLength(body) > WEBHOOK_MAX_BODY_BYTES) throw new PayloadTooLargeError(WEBHOOK_MAX_BODY_BYTES);
-  return body;
+/** Clerk events are small: at most WEBHOOK_MAX_BODY_BYTES is read, and the signature covers exactly these bytes. */
+async function readWebhookBody(request: Request): Promise<string> {
+  return new TextDecoder().decode(await readBody(request, WEBHOOK_MAX_BODY_BYTES));
 }
 
 export interface WebhookResult {
@@ -87,7 +85,7 @@ export async function receiveClerkWebhook(request: Request): Promise<WebhookResu
   const secret = getEnv().CLERK_WEBHOOK_SECRET;
   if (!secret) throw new ServiceUnavailableError("Clerk webhooks are not configured (CLERK_WEBHOOK_SECRET).");
   const headers = webhookHeadersOf(request.headers);
-  const body = await readBody(request);
+  const body = await readWebhookBody(request);
   verifyWebhookSignature(secret, headers, body);
 
   let planned;

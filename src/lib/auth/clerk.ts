@@ -3,7 +3,17 @@ import { tenants, users } from "@db/schema";
 import type { Transaction } from "@/lib/db";
 import { singleton } from "@/lib/singleton";
 import { ensureTenant, ensureUser } from "./identity-store";
-import { roleFromClerk, type Role } from "./roles";
+import type { Role } from "@db/schema";
+
+/**
+ * Maps a Clerk organization role to a Slipway role. Clerk reports roles as `org:<key>` (session
+ * claims v2 carry `o.rol` without the prefix; the SDK adds it). Only `admin` grants admin rights:
+ * any other or custom role is a member, so a new Clerk role never escalates by accident.
+ */
+export function roleFromClerk(orgRole: string | null | undefined): Role {
+  const key = orgRole?.startsWith("org:") ? orgRole.slice(4) : orgRole;
+  return key === "admin" ? "admin" : "member";
+}
 
 /** The parts of Clerk's auth object Slipway needs (see `auth()` from @clerk/nextjs/server). */
 export interface ClerkAuthLike {

@@ -1,7 +1,7 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { memberships, tenants, users } from "@db/schema";
 import { audit, inScope, type Transaction } from "@/lib/db";
-import type { Role } from "./roles";
+import type { Role } from "@db/schema";
 
 /**
  * Users, tenants and memberships as the identity provider (Clerk) knows them, mirrored into our

@@ -8,16 +8,17 @@ import "server-only";
  */
 export {
   getAuthContext,
+  hasRole,
   requireAuthContext,
   requirePageTenant,
   requirePageUser,
   requireRole,
+  requireTenantOf,
   requireTenantSession,
   withTenant,
   type Caller,
 } from "./tenant";
-export { announceAuthMode, endLocalSession, startLocalSession, type Session } from "./session";
-export { hasRole, roleFromClerk } from "./roles";
+export { announceAuthMode, endLocalSession, getSession, sessionKey, startLocalSession, type Session } from "./session";
 export { HOME_PATH, SELECT_ORGANIZATION_PATH, SIGN_IN_PATH, SIGN_UP_PATH } from "./route-access";
 export {
   ensureTenant,
@@ -29,3 +30,4 @@ export {
   tenantsOfUser,
   upsertMembership,
 } from "./identity-store";
+export { roleFromClerk } from "./clerk";

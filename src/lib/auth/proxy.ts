@@ -11,6 +11,23 @@ import {
   SIGN_UP_PATH,
 } from "./route-access";
 
+export { rendersPerRequest } from "./route-access";
+
+/**
+ * Where redirects point: APP_URL's origin when set (production), never the request's Host or
+ * X-Forwarded-Host, which the caller chooses; the request's own origin only in development.
+ */
+export function appOrigin(env: Readonly<ServerEnv>, request: NextRequest): string {
+  return env.APP_URL ? new URL(env.APP_URL).origin : request.nextUrl.origin;
+}
+
+/** A redirect no cache may keep (it depends on who is asking). */
+function redirectTo(url: URL): NextResponse {
+  const response = NextResponse.redirect(url);
+  response.headers.set("Cache-Control", "no-store");
+  return response;
+}
+
 /**
  * The auth step of src/proxy.ts (a separate entry from ./index so the proxy bundle stays small).
  * Local mode: nothing (pages and routes check the signed cookie themselves). Clerk mode: Clerk's
@@ -44,9 +61,17 @@ async function createClerkProxy(): Promise<NextMiddleware> {
     async (auth, request) => {
       if (routeAccess(request.nextUrl.pathname) !== "page") return;
       const state = await auth();
-      if (!state.userId) return state.redirectToSignIn({ returnBackUrl: request.url });
+      const origin = appOrigin(getEnv(), request);
+      if (!state.userId) {
+        const signIn = new URL(SIGN_IN_PATH, origin);
+        signIn.searchParams.set(
+          "redirect_url",
+          new URL(request.nextUrl.pathname + request.nextUrl.search, origin).href,
+        );
+        return redirectTo(signIn);
+      }
       if (!state.orgId && !allowsNoOrganization(request.nextUrl.pathname)) {
-        return NextResponse.redirect(new URL(SELECT_ORGANIZATION_PATH, request.url));
+        return redirectTo(new URL(SELECT_ORGANIZATION_PATH, origin));
       }
     },
     () => clerkMiddlewareOptions(getEnv()),

@@ -1,6 +1,8 @@
 export const SIGN_IN_PATH = "/sign-in";
 export const SIGN_UP_PATH = "/sign-up";
 export const SELECT_ORGANIZATION_PATH = "/select-organization";
+/** The public status page (rendered per request from the health checks). */
+const STATUS_PATH = "/status";
 /** Where a signed-in user with an organization lands. */
 export const HOME_PATH = "/projects";
 
@@ -18,7 +20,15 @@ export type RouteAccess = "skip" | "public" | "page" | "api";
 const startsWithSegment = (pathname: string, prefix: string) =>
   pathname === prefix || pathname.startsWith(`${prefix}/`);
 
-const SKIP = ["/health", "/api/health", "/api/metrics", "/api/webhooks", "/monitoring"];
+const SKIP = [
+  "/health",
+  "/api/health",
+  "/api/metrics",
+  "/api/webhooks",
+  "/api/csp-report",
+  "/monitoring",
+  "/runtime-config.js",
+];
 const PAGES = ["/projects", "/members", "/select-organization"];
 const API = ["/api/v1"];
 
@@ -27,6 +37,17 @@ export function routeAccess(pathname: string): RouteAccess {
   if (API.some((prefix) => startsWithSegment(pathname, prefix))) return "api";
   if (PAGES.some((prefix) => startsWithSegment(pathname, prefix))) return "page";
   return "public";
+}
+
+/**
+ * Pages rendered per request (they read the session): the app and the sign-in screens. The other
+ * pages (the landing page, 404) are prerendered, the same bytes for everyone.
+ */
+export function rendersPerRequest(pathname: string): boolean {
+  return (
+    routeAccess(pathname) === "page" ||
+    [SIGN_IN_PATH, SIGN_UP_PATH, STATUS_PATH].some((path) => startsWithSegment(pathname, path))
+  );
 }
 
 /** Pages a signed-in user without an active organization may still open. */

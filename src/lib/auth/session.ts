@@ -49,6 +49,13 @@ export const getSession = cache(async (): Promise<Session | null> =>
   getAuthMode() === "clerk" ? readClerkSession() : readLocalSession(),
 );
 
+/** A stable key for the caller and their tenant (rate limits count per key). */
+export function sessionKey(session: Session): string {
+  return session.provider === "local"
+    ? `user:${session.userId}:${session.tenantId ?? "-"}`
+    : `clerk:${session.externalUserId}:${session.organization?.externalOrgId ?? "-"}`;
+}
+
 /** Whether the session names an active tenant (an organization in Clerk). */
 export function claimsTenant(session: Session): boolean {
   return session.provider === "local" ? session.tenantId !== null : session.organization !== null;

@@ -3,11 +3,11 @@ import { redirect } from "next/navigation";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { memberships, tenants } from "@db/schema";
 import { enterScope, getDb, type Transaction } from "@/lib/db";
-import { ForbiddenError, UnauthorizedError } from "@/lib/errors";
-import { identifyRequest, timeDatabase } from "@/lib/observability";
+import { ForbiddenError, toAppError, UnauthorizedError } from "@/lib/errors";
+import { identifyRequest, markErrorArea, timeDatabase } from "@/lib/observability";
 import { CLERK_SESSION_ACTOR, internalIdsOf } from "./clerk";
 import { upsertMembership } from "./identity-store";
-import { hasRole, type Role } from "./roles";
+import type { Role } from "@db/schema";
 import { SELECT_ORGANIZATION_PATH, SIGN_IN_PATH } from "./route-access";
 import { claimsTenant, getSession, type Session } from "./session";
 
@@ -64,6 +64,19 @@ async function enterAs(
   session: Session,
   withOrganizations = false,
 ): Promise<(AuthContext & { organizations?: Organization[] }) | null> {
+  try {
+    return await verifyCaller(tx, session, withOrganizations);
+  } catch (error) {
+    // An unexpected failure here (not an outage, not a refusal) means nobody can sign in: P0.
+    throw toAppError(error) ? error : markErrorArea(error, "auth");
+  }
+}
+
+async function verifyCaller(
+  tx: Transaction,
+  session: Session,
+  withOrganizations: boolean,
+): Promise<(AuthContext & { organizations?: Organization[] }) | null> {
   const ids =
     session.provider === "local"
       ? { userId: session.userId, tenantId: session.tenantId, sessionId: session.sessionId }
@@ -118,12 +131,17 @@ export function withTenant<T>(caller: Caller, fn: (tx: Transaction, tenant: Tena
   );
 }
 
+/** 403 no_active_tenant unless the session names a tenant. */
+export function requireTenantOf(session: Session): Session {
+  if (!claimsTenant(session)) throw new ForbiddenError("Select an organization to continue.", "no_active_tenant");
+  return session;
+}
+
 /** The session of a request that must name a tenant: 401 signed out, 403 no_active_tenant. */
 export async function requireTenantSession(): Promise<Session> {
   const session = await getSession();
   if (!session) throw new UnauthorizedError();
-  if (!claimsTenant(session)) throw new ForbiddenError("Select an organization to continue.", "no_active_tenant");
-  return session;
+  return requireTenantOf(session);
 }
 
 /** For pages: the verified caller and their organizations, or null when signed out. Once per request. */
@@ -154,6 +172,11 @@ export async function requirePageUser(): Promise<AuthContext & { organizations?:
   const context = await getAuthContext();
   if (!context) redirect(SIGN_IN_PATH);
   return context;
+}
+
+/** Whether `actual` grants what `required` needs: an admin may do everything a member may. */
+export function hasRole(actual: Role, required: Role): boolean {
+  return required === "member" || actual === "admin";
 }
 
 /** 403 unless the caller's role in the active tenant is at least `role`. Server-side, every time. */

@@ -129,6 +129,18 @@ function crossFieldProblems(env: ServerEnv, nodeEnv: NodeEnv): ConfigProblem[] {
         "production with Clerk needs CLERK_AUTHORIZED_PARTIES or APP_URL (the origins allowed as a session token's azp)",
     });
   }
+  if (
+    nodeEnv === "production" &&
+    env.AUTH_MODE === "local" &&
+    (env.CLERK_SECRET_KEY || env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY)
+  ) {
+    // Local mode signs anyone in as any listed user: never over a deployment that has real (Clerk) users.
+    problems.push({
+      variable: "AUTH_MODE",
+      reason:
+        "local mode is refused in production while Clerk keys are set (it would let anyone sign in as your users); unset AUTH_MODE to use Clerk, or remove the Clerk keys for a public demo",
+    });
+  }
   if (nodeEnv === "production" && env.AUTH_MODE === "local" && !env.SESSION_SECRET) {
     problems.push({ variable: "SESSION_SECRET", reason: "is required in production with AUTH_MODE=local" });
   }

@@ -40,6 +40,16 @@ const optional = <T extends z.ZodType>(schema: T) =>
 const sampleRate = z.coerce.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1");
 const positiveInt = z.coerce.number().int("must be a whole number").positive("must be positive");
 const nonNegativeInt = z.coerce.number().int("must be a whole number").min(0, "must be 0 or more");
+/** `POINTS/SECONDS`, e.g. `10/60`: at most 10 requests per 60 seconds. */
+const rateLimit = z
+  .string()
+  .trim()
+  .regex(/^\d+\/\d+$/, "must be POINTS/SECONDS, e.g. 10/60")
+  .transform((value) => {
+    const [points, seconds] = value.split("/").map(Number) as [number, number];
+    return { points, seconds };
+  })
+  .refine((limit) => limit.points > 0 && limit.seconds > 0, "both numbers must be positive");
 const commaList = z.string().transform((value) =>
   value
     .split(",")
@@ -65,6 +75,36 @@ export const serverEnvSchema = z.object({
   // Redis (optional)
   REDIS_URL: optional(urlWithProtocol(["redis:", "rediss:"], "redis")),
   REDIS_REQUIRED: booleanString.default(false),
+
+  // Edge protection
+  /**
+   * Proxies in front of the app that append to X-Forwarded-For (compose's Caddy and Railway's edge: 1;
+   * Render, behind Cloudflare: 2). The client's address is the entry that many places from the right.
+   */
+  TRUSTED_PROXY_HOPS: nonNegativeInt.max(5, "must be at most 5").default(0),
+  /**
+   * A header the platform's edge sets to the client's address, overwriting the client's own (Fly:
+   * fly-client-ip). Wins over TRUSTED_PROXY_HOPS when it holds an IP address. Never name a header
+   * the edge passes through unchanged: clients could then choose their address.
+   */
+  CLIENT_IP_HEADER: optional(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, "must be an HTTP header name, e.g. fly-client-ip")
+      .transform((name) => name.toLowerCase()),
+  ),
+  /** Per-policy limits as POINTS/SECONDS (defaults in src/lib/rate-limit); shared by every instance through Redis. */
+  RATE_LIMIT_SIGN_IN: optional(rateLimit),
+  RATE_LIMIT_API_ANONYMOUS: optional(rateLimit),
+  RATE_LIMIT_API_WRITE: optional(rateLimit),
+  RATE_LIMIT_SERVER_ACTION: optional(rateLimit),
+  RATE_LIMIT_WEBHOOK: optional(rateLimit),
+  RATE_LIMIT_TUNNEL: optional(rateLimit),
+
+  // Backups: the scheduler's status file (docs/runbooks/backups.md), read by /api/health and the metrics.
+  BACKUP_STATUS_FILE: optionalString,
+  /** A public status page elsewhere (Better Stack, Instatus…), linked from /status. */
+  STATUS_PAGE_URL: optional(urlWithProtocol(["https:", "http:"], "http(s)")),
 
   // Health and shutdown
   HEALTH_CACHE_MS: nonNegativeInt.default(1000),

@@ -1,7 +1,9 @@
 import "server-only";
 import { getEnv, getRelease } from "@/lib/env";
+import type { HealthSnapshot } from "@/lib/observability";
 import { isShuttingDown } from "@/lib/shutdown";
 import { singleton } from "@/lib/singleton";
+import { checkBackup, type BackupCheck } from "./backup";
 import { cachedCheck } from "./cache";
 import { checkDatabase, checkMigrations, checkRedis } from "./checks";
 import {
@@ -29,6 +31,7 @@ const caches = singleton("health.caches", () => ({
     return { database, redis };
   }, ttl),
   migrations: cachedCheck(checkMigrations, ttl),
+  backup: cachedCheck(() => checkBackup(getEnv().BACKUP_STATUS_FILE), ttl),
 }));
 
 export interface ReadinessResult {
@@ -60,7 +63,7 @@ export interface HealthReport {
   uptimeSeconds: number;
   timestamp: string;
   draining: boolean;
-  checks: { database: DependencyCheck; redis: RedisCheck; migrations: MigrationsCheck };
+  checks: { database: DependencyCheck; redis: RedisCheck; migrations: MigrationsCheck; backup?: BackupCheck };
 }
 
 /** The detailed report behind /api/health (checks cached like readiness). */
@@ -68,7 +71,8 @@ export async function getHealthReport(): Promise<{ httpStatus: 200 | 503; body: 
   const { database, redis } = await caches.dependencies.get();
   const migrations: MigrationsCheck =
     database.status === "up" ? await caches.migrations.get() : { status: "unknown", pending: null };
-  const checks = { database, redis, migrations };
+  const backup = await caches.backup.get();
+  const checks = { database, redis, migrations, ...(backup.status === "not-configured" ? {} : { backup }) };
   const status = overallStatus(checks);
   const { version, commit } = getRelease();
   return {
@@ -87,14 +91,18 @@ export async function getHealthReport(): Promise<{ httpStatus: 200 | 503; body: 
 }
 
 /** For the metrics (slipway_ready, slipway_health_check_up): what readiness sees now, from the same cache. */
-export async function healthSnapshot(): Promise<{ ready: boolean; checks: { database: boolean; redis?: boolean } }> {
+export async function healthSnapshot(): Promise<HealthSnapshot> {
   const readiness = await getReadiness();
-  const { database, redis } = await caches.dependencies.get();
+  const [{ database, redis }, backup] = await Promise.all([caches.dependencies.get(), caches.backup.get()]);
   return {
     ready: readiness.httpStatus === 200,
     checks: {
       database: database.status === "up",
       ...(redis.status === "not-configured" ? {} : { redis: redis.status === "up" }),
     },
+    // 0 when the status file is configured but unreadable: the backup-age alert fires, as it should.
+    ...(backup.status === "not-configured"
+      ? {}
+      : { backupLastSuccessSeconds: backup.lastSuccessAt ? Date.parse(backup.lastSuccessAt) / 1000 : 0 }),
   };
 }

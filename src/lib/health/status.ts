@@ -29,11 +29,15 @@ export type HealthStatus = "healthy" | "degraded" | "unhealthy";
 
 /**
  * The detailed report's status. The database is the one hard dependency: down means unhealthy.
- * Redis down or migrations pending still serve the core of the app: degraded.
+ * Redis down, migrations pending or backups stale still serve the core of the app: degraded.
  */
-export function overallStatus(checks: DependencyChecks & { migrations: MigrationsCheck }): HealthStatus {
+export function overallStatus(
+  checks: DependencyChecks & { migrations: MigrationsCheck; backup?: { status: string } },
+): HealthStatus {
   if (checks.database.status === "down") return "unhealthy";
   if (checks.redis.status === "down" || checks.migrations.status !== "up-to-date") return "degraded";
+  // Backups never stop serving, but a stale or unreadable one is for a human to look at now.
+  if (checks.backup && checks.backup.status !== "ok" && checks.backup.status !== "not-configured") return "degraded";
   return "healthy";
 }
 

@@ -1,16 +1,15 @@
 import type { z } from "zod";
-import { requireTenantSession, type Session } from "@/lib/auth";
-import { errorBody, toAppError, type AppError } from "@/lib/errors";
-import { reportError, withServerTiming } from "@/lib/observability";
+import { getSession, requireTenantOf, sessionKey, type Session } from "@/lib/auth";
+import { errorBody, toAppError, UnauthorizedError, type AppError } from "@/lib/errors";
+import { reportError, requestClientIp, withServerTiming } from "@/lib/observability";
+import {
+  consumeRateLimit,
+  rateLimitHeaders,
+  RateLimitedError,
+  type RateLimitDecision,
+  type RateLimitPolicy,
+} from "@/lib/rate-limit";
 import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, parseParams, parseQuery } from "./parse";
-
-const INTERNAL_ERROR_BODY = {
-  error: { code: "internal_error", message: "Something went wrong on our side. It has been recorded." },
-};
-
-function errorResponse(error: AppError, headers?: HeadersInit): Response {
-  return Response.json(errorBody(error), { status: error.status, headers });
-}
 
 type Schema = z.ZodType | undefined;
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -32,6 +31,10 @@ export interface RouteInput<B extends Schema, Q extends Schema, P extends Schema
 type RouteContext = { params: Promise<unknown> };
 type Handler = (request: Request, context: RouteContext) => Promise<Response>;
 
+const INTERNAL_ERROR_BODY = {
+  error: { code: "internal_error", message: "Something went wrong on our side. It has been recorded." },
+};
+
 async function parseInput<B extends Schema, Q extends Schema, P extends Schema>(
   spec: RouteSpec<B, Q, P>,
   request: Request,
@@ -45,6 +48,11 @@ async function parseInput<B extends Schema, Q extends Schema, P extends Schema>(
       ? await parseJsonBody(request, spec.body, spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
       : undefined) as Infer<B>,
   };
+}
+
+function errorResponse(error: AppError): Response {
+  const headers = error instanceof RateLimitedError ? rateLimitHeaders(error.decision) : undefined;
+  return Response.json(errorBody(error), { status: error.status, headers });
 }
 
 /**
@@ -62,36 +70,60 @@ function handleRouteError(error: unknown): Response {
   return Response.json(INTERNAL_ERROR_BODY, { status: 500 });
 }
 
-/** A public JSON route: validated input, consistent errors, no authentication. */
+/** The response with Server-Timing and, when a limit applied, the RateLimit headers. */
+function finish(response: Response, decision?: RateLimitDecision): Response {
+  const timed = withServerTiming(response);
+  if (decision) for (const [name, value] of Object.entries(rateLimitHeaders(decision))) timed.headers.set(name, value);
+  return timed;
+}
+
+/**
+ * A public JSON route: validated input, consistent errors, no authentication. With `rateLimit`,
+ * every call counts against that policy per client IP (429 with Retry-After past it).
+ */
 export function publicApiRoute<
   B extends Schema = undefined,
   Q extends Schema = undefined,
   P extends Schema = undefined,
->(spec: RouteSpec<B, Q, P>, handler: (input: RouteInput<B, Q, P>) => Promise<Response>): Handler {
+>(
+  spec: RouteSpec<B, Q, P> & { rateLimit?: RateLimitPolicy },
+  handler: (input: RouteInput<B, Q, P>) => Promise<Response>,
+): Handler {
   return async (request, context) => {
     try {
-      return withServerTiming(await handler(await parseInput(spec, request, context)));
+      const decision = spec.rateLimit ? await consumeRateLimit(spec.rateLimit, requestClientIp()) : undefined;
+      return finish(await handler(await parseInput(spec, request, context)), decision);
     } catch (error) {
-      return withServerTiming(handleRouteError(error));
+      return finish(handleRouteError(error));
     }
   };
 }
 
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /**
- * A tenant-scoped JSON route: the caller's session must name a tenant (401/403 JSON otherwise).
- * The handler passes `session` to feature code, whose withTenant verifies it in the same
- * transaction as the query. The tenant comes only from the session, never from the request.
+ * An authenticated JSON route. Signed-out calls are limited per client IP (api-anonymous) and
+ * answered 401; with `tenant` (the default) a session without an active tenant is a 403. Writes
+ * are limited per user and tenant (api-write). The handler passes `session` to feature code,
+ * whose withTenant verifies it in the same transaction as the query; the tenant comes only from
+ * the session, never from the request.
  */
 export function apiRoute<B extends Schema = undefined, Q extends Schema = undefined, P extends Schema = undefined>(
-  spec: RouteSpec<B, Q, P>,
+  spec: RouteSpec<B, Q, P> & { tenant?: boolean },
   handler: (input: RouteInput<B, Q, P> & { session: Session }) => Promise<Response>,
 ): Handler {
   return async (request, context) => {
     try {
-      const session = await requireTenantSession();
-      return withServerTiming(await handler({ ...(await parseInput(spec, request, context)), session }));
+      const session = await getSession();
+      if (!session) {
+        await consumeRateLimit("api-anonymous", requestClientIp());
+        throw new UnauthorizedError();
+      }
+      if (spec.tenant !== false) requireTenantOf(session);
+      const decision = READS.has(request.method) ? undefined : await consumeRateLimit("api-write", sessionKey(session));
+      return finish(await handler({ ...(await parseInput(spec, request, context)), session }), decision);
     } catch (error) {
-      return withServerTiming(handleRouteError(error));
+      return finish(handleRouteError(error));
     }
   };
 }

@@ -17,9 +17,7 @@ export async function parseJsonBody<S extends z.ZodType>(
 ): Promise<z.infer<S>> {
   const contentType = request.headers.get("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(contentType)) throw new UnsupportedMediaTypeError();
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw new PayloadTooLargeError(maxBytes);
-  const buffer = await readLimited(request, maxBytes);
+  const buffer = await readBody(request, maxBytes);
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder().decode(buffer));
@@ -29,7 +27,14 @@ export async function parseJsonBody<S extends z.ZodType>(
   return validate(schema, value, "request body");
 }
 
-async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+/**
+ * The request body, at most `maxBytes`: refused (413) from its Content-Length before anything is
+ * read, and while streaming when the header is absent or lies, so an anonymous caller cannot make
+ * the server hold more than `maxBytes` per request.
+ */
+export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new PayloadTooLargeError(maxBytes);
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

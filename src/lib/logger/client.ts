@@ -1,8 +1,9 @@
 import { SECRET_VARIABLES } from "@/lib/env/client";
 
 /**
- * What never reaches a log line or an error report. Pure, shared by the logger and the Sentry
- * scrubber.
+ * What never reaches a log line or an error report: secrets, and what users typed as it travels in
+ * database errors. The browser-safe part of the logging concern, shared by the logger and the
+ * Sentry scrubber (which also runs in the browser). Pure.
  */
 
 /** Object paths pino censors wherever they appear (one and two levels deep). */
@@ -19,6 +20,9 @@ const SENSITIVE_KEYS = [
   "apiKey",
   "api_key",
   "databaseUrl",
+  // A failed query's bound values (postgres.js `parameters`, drizzle's `params`): emails, names, free text.
+  "parameters",
+  "params",
   ...SECRET_VARIABLES,
 ];
 
@@ -45,7 +49,18 @@ const SECRET_PATTERNS: RegExp[] = [
   /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
 ];
 
-/** Replaces secret-looking substrings and any of the given known secret values. */
+/**
+ * User content inside database error text: drizzle's "Failed query: … params: a,b,c" and
+ * PostgreSQL's details such as "Key (tenant_id, name)=(…, Secret plans) already exists." The SQL
+ * and the column names stay (they say what failed); the values go.
+ */
+const QUERY_VALUES: [RegExp, string][] = [
+  [/(\bparams: ).*$/gm, `$1${REDACTED}`],
+  [/(\) ?= ?\()(.*?)(\)( already exists| is not present| conflicts|\.|$))/g, `$1${REDACTED}$3`],
+  [/(\bFailing row contains \().*(\))/g, `$1${REDACTED}$2`],
+];
+
+/** Replaces secret-looking substrings, any of the given known secret values, and query values. */
 export function scrubString(value: string, knownSecrets: readonly string[] = []): string {
   let result = value;
   for (const secret of knownSecrets) {
@@ -57,7 +72,10 @@ export function scrubString(value: string, knownSecrets: readonly string[] = [])
     .replace(SECRET_PATTERNS[2]!, REDACTED)
     .replace(SECRET_PATTERNS[3]!, REDACTED)
     .replace(SECRET_PATTERNS[4]!, REDACTED)
-    .replace(SECRET_PATTERNS[5]!, REDACTED);
+    .replace(SECRET_PATTERNS[5]!, REDACTED)
+    .replace(QUERY_VALUES[0]![0], QUERY_VALUES[0]![1])
+    .replace(QUERY_VALUES[1]![0], QUERY_VALUES[1]![1])
+    .replace(QUERY_VALUES[2]![0], QUERY_VALUES[2]![1]);
 }
 
 const SENSITIVE_KEY_SET = new Set(SENSITIVE_KEYS.map((key) => key.toLowerCase()));

@@ -27,7 +27,7 @@ export function publicConfigResponse(): Response {
  * derived from the runtime DSN rather than fixed at build time.
  */
 
-const MAX_ENVELOPE_BYTES = 1024 * 1024;
+export const MAX_ENVELOPE_BYTES = 1024 * 1024;
 
 interface Dsn {
   protocol: string;
@@ -77,13 +77,8 @@ export function envelopeTarget(headerLine: string, configuredDsn: string): strin
   return `${configured.protocol}//${configured.host}${configured.pathPrefix}/api/${configured.projectId}/envelope/`;
 }
 
-/** Forwards one envelope; answers 404 when the browser DSN is unset, 400 for foreign envelopes. */
-export async function forwardEnvelope(request: Request, configuredDsn: string | undefined): Promise<Response> {
-  if (!configuredDsn) return new Response(null, { status: 404 });
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_ENVELOPE_BYTES) return new Response(null, { status: 413 });
-  const body = new Uint8Array(await request.arrayBuffer());
-  if (body.byteLength > MAX_ENVELOPE_BYTES) return new Response(null, { status: 413 });
+/** Forwards one envelope (read with at most MAX_ENVELOPE_BYTES) to the configured DSN's host; 400 for foreign ones. */
+export async function forwardEnvelope(body: Uint8Array<ArrayBuffer>, configuredDsn: string): Promise<Response> {
   const newline = body.indexOf(10);
   const headerLine = new TextDecoder().decode(newline === -1 ? body : body.subarray(0, newline));
   const target = envelopeTarget(headerLine, configuredDsn);

@@ -4,7 +4,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { singleton } from "@/lib/singleton";
 import type { Metrics } from "./metrics";
-import { elapsedMs, REQUEST_ID_HEADER, requestStorage, resolveRequestId, type RequestContext } from "./request-context";
+import {
+  clientIpOf,
+  elapsedMs,
+  REQUEST_ID_HEADER,
+  requestStorage,
+  resolveRequestId,
+  type RequestContext,
+} from "./request-context";
 
 import { isQuietRoute, statusClass, type RouteMatcher } from "./route-pattern";
 
@@ -30,6 +37,10 @@ export interface HttpObservabilityOptions {
   matchRoute: RouteMatcher;
   /** The Sentry trace id active when the response finishes, if tracing is on. */
   traceId: () => string | undefined;
+  /** Proxies trusted to append to X-Forwarded-For (TRUSTED_PROXY_HOPS). */
+  trustedProxyHops: () => number;
+  /** A header the platform's edge sets to the client's address (CLIENT_IP_HEADER), lower case. */
+  clientIpHeader: () => string | undefined;
 }
 
 export function installHttpObservability(options: HttpObservabilityOptions): void {
@@ -49,6 +60,12 @@ export function installHttpObservability(options: HttpObservabilityOptions): voi
       method: request.method ?? "GET",
       path,
       route: options.matchRoute(path),
+      clientIp: clientIpOf(
+        request.headers["x-forwarded-for"],
+        request.socket.remoteAddress,
+        options.trustedProxyHops(),
+        platformClientIp(request, options.clientIpHeader()),
+      ),
       startedAt: process.hrtime.bigint(),
       dbMs: 0,
       dbCalls: 0,
@@ -90,6 +107,8 @@ function complete(context: RequestContext, status: number, options: HttpObservab
     ...(context.tenantId ? { tenantId: context.tenantId } : {}),
     ...(context.userId ? { userId: context.userId } : {}),
     ...(context.traceId ? { traceId: context.traceId } : {}),
+    // Who was refused (rate limits key on it): for incidents, and to check TRUSTED_PROXY_HOPS.
+    ...(status === 429 ? { clientIp: context.clientIp } : {}),
   };
   const logger = options.logger();
   logger[completionLevel(status, isQuietRoute(context.route, context.path))](line, "request completed");
@@ -104,4 +123,8 @@ export function completionLevel(status: number, quiet: boolean): "error" | "warn
   if (quiet) return status >= 500 ? "warn" : "debug";
   if (status === 503) return "warn";
   return status >= 500 ? "error" : "info";
+}
+
+function platformClientIp(request: IncomingMessage, header: string | undefined): string | string[] | undefined {
+  return header ? request.headers[header] : undefined;
 }

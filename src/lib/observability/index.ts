@@ -6,9 +6,9 @@ import "server-only";
  * endpoints the browser uses (runtime config, Sentry tunnel). Browser code imports
  * `@/lib/observability/client` instead.
  */
-export { forwardEnvelope, publicConfigResponse } from "./browser-endpoints";
+export { forwardEnvelope, MAX_ENVELOPE_BYTES, publicConfigResponse } from "./browser-endpoints";
 export { installObservability } from "./install";
-export { getMetrics, isAuthorizedScrape, observeHealth } from "./metrics";
+export { getMetrics, isAuthorizedScrape, observeHealth, type HealthSnapshot } from "./metrics";
 export { identifyRequest, reportError, requestLogger } from "./report-error";
-export { timeDatabase, withServerTiming } from "./request-context";
-export { serverSentryOptions, serverSentrySettings, tagWithRequestContext } from "./sentry-server";
+export { requestClientIp, timeDatabase, withServerTiming } from "./request-context";
+export { markErrorArea, serverSentryOptions, serverSentrySettings, tagWithRequestContext } from "./sentry-server";

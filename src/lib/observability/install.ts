@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import * as Sentry from "@sentry/nextjs";
-import { getEnv, getRelease } from "@/lib/env";
+import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/logger";
 import { getRedis, isRedisConfigured } from "@/lib/redis";
 import { onShutdown } from "@/lib/shutdown";
@@ -43,7 +43,7 @@ function routeMatcher(): RouteMatcher {
 
 /** Called once from instrumentation.ts register() in the Node.js runtime, after Sentry init. */
 export function installObservability(): void {
-  const metrics = () => getMetrics(getRelease());
+  const metrics = getMetrics;
   observeDatabasePool(() => ({ max: getEnv().DATABASE_POOL_MAX, inUse: databaseOperationsInFlight() }));
   observeRedis(() => (isRedisConfigured() ? getRedis()?.status : undefined));
   metrics();
@@ -53,5 +53,12 @@ export function installObservability(): void {
       await Sentry.flush(2000);
     });
   }
-  installHttpObservability({ logger: getLogger, metrics, matchRoute: routeMatcher(), traceId: activeTraceId });
+  installHttpObservability({
+    logger: getLogger,
+    metrics,
+    matchRoute: routeMatcher(),
+    traceId: activeTraceId,
+    trustedProxyHops: () => getEnv().TRUSTED_PROXY_HOPS,
+    clientIpHeader: () => getEnv().CLIENT_IP_HEADER,
+  });
 }

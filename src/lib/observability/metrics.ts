@@ -1,4 +1,5 @@
 import client, { type Counter, type Gauge, type Histogram, type Registry } from "prom-client";
+import { getRelease } from "@/lib/env";
 import { singleton } from "@/lib/singleton";
 
 /**
@@ -12,6 +13,8 @@ export interface Metrics {
   httpRequests: Counter<"method" | "route" | "status_class">;
   httpDuration: Histogram<"method" | "route" | "status_class">;
   buildInfo: Gauge<"version" | "commit">;
+  rateLimitRejected: Counter<"policy">;
+  rateLimitFallback: Counter<"policy">;
 }
 
 type Probe<T> = () => T;
@@ -30,6 +33,8 @@ export type RedisState = string | undefined;
 export interface HealthSnapshot {
   ready: boolean;
   checks: { database: boolean; redis?: boolean };
+  /** End of the last successful backup (Unix seconds; 0 when unreadable); absent when not configured. */
+  backupLastSuccessSeconds?: number;
 }
 
 const probes = singleton(
@@ -132,11 +137,34 @@ function createMetrics(release: { version: string; commit: string | undefined })
       if (health.checks.redis !== undefined) this.set({ check: "redis" }, health.checks.redis ? 1 : 0);
     },
   });
-  return { registry, httpRequests, httpDuration, buildInfo };
+  const rateLimitRejected = new client.Counter({
+    name: "slipway_rate_limit_rejected_total",
+    help: "Requests answered 429 by a rate limit, by policy.",
+    labelNames: ["policy"] as const,
+    registers: [registry],
+  });
+  const rateLimitFallback = new client.Counter({
+    name: "slipway_rate_limit_fallback_total",
+    help: "Rate-limit decisions taken by the per-instance in-memory limiter because Redis was unavailable, by policy.",
+    labelNames: ["policy"] as const,
+    registers: [registry],
+  });
+  new client.Gauge({
+    name: "slipway_backup_last_success_timestamp_seconds",
+    help: "End of the last successful backup (Unix seconds) from BACKUP_STATUS_FILE; 0 when unreadable, absent when not configured.",
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const seconds = (await healthNow())?.backupLastSuccessSeconds;
+      if (seconds !== undefined) this.set(seconds);
+    },
+  });
+  return { registry, httpRequests, httpDuration, buildInfo, rateLimitRejected, rateLimitFallback };
 }
 
-export function getMetrics(release: { version: string; commit: string | undefined }): Metrics {
-  return singleton("observability.metrics", () => createMetrics(release));
+/** The process's metrics (created on first use, with the release of this build). */
+export function getMetrics(): Metrics {
+  return singleton("observability.metrics", () => createMetrics(getRelease()));
 }
 
 /** Constant-time comparison of the bearer token. */

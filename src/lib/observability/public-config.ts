@@ -61,6 +61,12 @@ export function analyticsConfig(env: PublicEnv): AnalyticsConfig | null {
     : null;
 }
 
+/** The analytics provider's origin (its script and its event endpoint), for the CSP. */
+export function analyticsOriginOf(env: PublicEnv): string | undefined {
+  const config = analyticsConfig(env);
+  return config ? new URL(config.scriptUrl).origin : undefined;
+}
+
 export function publicConfig(
   env: PublicEnv,
   context: { nodeEnv: string; release: string; authMode: "clerk" | "local" },

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { isIP } from "node:net";
 import { singleton } from "@/lib/singleton";
 
 /**
@@ -15,6 +16,8 @@ export interface RequestContext {
   route: string;
   /** process.hrtime.bigint() when the request arrived. */
   readonly startedAt: bigint;
+  /** The caller's address, from the socket and the trusted proxies' X-Forwarded-For (clientIpOf). */
+  readonly clientIp: string;
   tenantId?: string;
   userId?: string;
   /** Sentry trace id of the request, once known. */
@@ -30,6 +33,11 @@ export const requestStorage = singleton("observability.request-storage", () => n
 /** The current request's context, or undefined outside a request (startup, background jobs). */
 export function getRequestContext(): RequestContext | undefined {
   return requestStorage.getStore();
+}
+
+/** The current request's client IP (clientIpOf), or "unknown" outside a request. */
+export function requestClientIp(): string {
+  return getRequestContext()?.clientIp ?? "unknown";
 }
 
 /** Adds what is learned during the request (auth resolves tenant and user). */
@@ -55,6 +63,37 @@ export function requestBindings(context = getRequestContext()): Record<string, s
   if (context.userId) bindings.userId = context.userId;
   if (context.traceId) bindings.traceId = context.traceId;
   return bindings;
+}
+
+// ---- The client's address ----------------------------------------------------------------------
+
+/**
+ * The client's IP. A platform whose edge sets a header of its own to the client's address (and
+ * overwrites whatever the client sent: Fly's `Fly-Client-IP`) is the most reliable source, named by
+ * CLIENT_IP_HEADER. Otherwise the socket's peer, unless `trustedHops` proxies stand in front, each
+ * appending the address it received the request from to X-Forwarded-For; then it is the entry
+ * that many places from the right. Entries further left were written by the client and are never
+ * trusted.
+ */
+export function clientIpOf(
+  forwardedFor: string | string[] | undefined,
+  socketAddress: string | undefined,
+  trustedHops: number,
+  platformHeader?: string | string[],
+): string {
+  const fromPlatform = (Array.isArray(platformHeader) ? platformHeader[0] : platformHeader)?.trim();
+  if (fromPlatform && isIP(normalizeAddress(fromPlatform))) return normalizeAddress(fromPlatform);
+  const forwarded = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : (forwardedFor ?? ""))
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const chain = [...forwarded, normalizeAddress(socketAddress ?? "unknown")];
+  return normalizeAddress(chain[Math.max(0, chain.length - 1 - trustedHops)]!);
+}
+
+/** "::ffff:127.0.0.1" (IPv4 on a dual-stack socket) is 127.0.0.1. */
+function normalizeAddress(address: string): string {
+  return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
 // ---- Request ids: honour a sane incoming `x-request-id`, otherwise generate one. ----------------

@@ -63,8 +63,91 @@ function urlPath(value: unknown): string | undefined {
   }
 }
 
+// ---- Severity ---------------------------------------------------------------------------------------
+
+/** P0 page now, P1 within the hour, P2 and P3 in the daily digest (docs/runbooks/incident-response.md). */
+export type Severity = "P0" | "P1" | "P2" | "P3";
+
+export interface SeverityInput {
+  runtime: "server" | "browser";
+  /** The HTTP method of the request that failed (server). */
+  method?: string;
+  /** Where the error was marked as coming from (markErrorArea): "auth" for authentication. */
+  area?: string;
+  /** The event's level as captured: "warning" for dependency outages (reportError). */
+  level?: string;
+  /** The messages of the exception and its causes. */
+  messages: readonly string[];
+}
+
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** THE rule table: the first rule that matches decides. Sentry alert rules filter on the severity tag. */
+const SEVERITY_RULES: readonly {
+  severity: Severity;
+  why: string;
+  matches: (input: SeverityInput) => boolean;
+}[] = [
+  {
+    severity: "P0",
+    why: "tenant isolation: row-level security refused a statement the app sent (a bug that could leak)",
+    matches: ({ messages }) => messages.some((message) => /row-level security/i.test(message)),
+  },
+  { severity: "P3", why: "in a browser: one visitor's page", matches: ({ runtime }) => runtime === "browser" },
+  {
+    severity: "P2",
+    why: "a dependency is unavailable (the outage alerts page for it; Sentry groups the failures)",
+    matches: ({ level }) => level === "warning",
+  },
+  {
+    severity: "P0",
+    why: "authentication failed unexpectedly: nobody can sign in",
+    matches: ({ area }) => area === "auth",
+  },
+  {
+    severity: "P1",
+    why: "an unexpected error in a write: someone's change was lost",
+    matches: ({ method }) => WRITE_METHODS.has(method ?? ""),
+  },
+  { severity: "P2", why: "an unexpected error in a read", matches: () => true },
+];
+
+/** The Sentry level each severity is sent with. */
+export const SEVERITY_LEVELS: Record<Severity, "fatal" | "error" | "warning" | "info"> = {
+  P0: "fatal",
+  P1: "error",
+  P2: "warning",
+  P3: "info",
+};
+
+export function severityOf(input: SeverityInput): Severity {
+  return SEVERITY_RULES.find((rule) => rule.matches(input))!.severity;
+}
+
+interface ClassifiableEvent {
+  level?: string;
+  tags?: Record<string, unknown>;
+  exception?: { values?: { value?: string }[] };
+}
+
+/** Tags the event with its severity and sends it at the severity's level. */
+export function classifyEvent<E extends ClassifiableEvent>(
+  event: E,
+  input: Omit<SeverityInput, "messages" | "level"> & { messages?: readonly string[] },
+): E {
+  const messages = [...(input.messages ?? []), ...(event.exception?.values ?? []).map((value) => value.value ?? "")];
+  const severity = severityOf({ ...input, level: event.level, messages });
+  event.tags = { ...event.tags, severity };
+  event.level = SEVERITY_LEVELS[severity];
+  return event;
+}
+
 /** Init options common to every runtime: identity, sampling, privacy and the scrubber. */
-export function commonInitOptions(settings: SentrySettings, knownSecrets: () => readonly string[]) {
+export function commonInitOptions(
+  settings: SentrySettings,
+  knownSecrets: () => readonly string[],
+  runtime: "server" | "browser" = "server",
+) {
   return {
     dsn: settings.dsn,
     enabled: settings.dsn !== undefined,
@@ -87,7 +170,12 @@ export function commonInitOptions(settings: SentrySettings, knownSecrets: () => 
     // ignoreSpans drops any that start anyway (e.g. continued from an incoming trace), and every
     // span's attributes are scrubbed like events.
     ignoreSpans: IGNORED_SPAN_NAMES,
-    beforeSend: <E extends ScrubbableEvent>(event: E): E => scrubEvent(event, knownSecrets()),
+    // The server classifies in its event processor (tagWithRequestContext: it knows the request);
+    // the browser here, where every error is one visitor's page.
+    beforeSend: <E extends ScrubbableEvent & ClassifiableEvent>(event: E): E => {
+      const scrubbed = scrubEvent(event, knownSecrets());
+      return runtime === "browser" ? classifyEvent(scrubbed, { runtime }) : scrubbed;
+    },
     beforeSendSpan: <S extends ScrubbableSpan>(span: S): S => scrubSpan(span, knownSecrets()),
   };
 }

@@ -1,7 +1,7 @@
 import * as Sentry from "@sentry/nextjs";
 import { getEnv, getRelease, getSecretValues, nodeEnv } from "@/lib/env";
 import { getRequestContext } from "./request-context";
-import { commonInitOptions, sentrySettings, type SentrySettings } from "./sentry-options";
+import { classifyEvent, commonInitOptions, sentrySettings, type SentrySettings } from "./sentry-options";
 
 /** Server Sentry settings from the validated config (SENTRY_DSN; off when unset). */
 export function serverSentrySettings(): SentrySettings {
@@ -22,17 +22,41 @@ export function serverSentryOptions(settings = serverSentrySettings()) {
 }
 
 interface TaggableEvent {
+  level?: string;
   tags?: Record<string, unknown>;
   user?: { id?: string | number };
   contexts?: { trace?: { trace_id?: string } };
+  exception?: { values?: { value?: string }[] };
+}
+
+const AREA = Symbol.for("slipway.error-area");
+
+/** Marks an error as coming from `area` ("auth"), for its severity (SEVERITY_RULES). Returns it. */
+export function markErrorArea<T>(error: T, area: string): T {
+  if (error && typeof error === "object") (error as Record<symbol, unknown>)[AREA] = area;
+  return error;
+}
+
+/** The messages of an error and its causes, and the area it was marked with. */
+function describe(error: unknown): { messages: string[]; area?: string } {
+  const messages: string[] = [];
+  let area: string | undefined;
+  for (let current = error, depth = 0; current && typeof current === "object" && depth < 5; depth++) {
+    area ??= (current as Record<symbol, unknown>)[AREA] as string | undefined;
+    if (current instanceof Error) messages.push(current.message);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return { messages, area };
 }
 
 /**
- * Event processor: tags every server event with the request's ids (request_id, tenant_id and the
- * internal user id) and remembers the event's trace id so the request's log line carries it.
+ * Event processor: classifies every server event (severity tag and level, SEVERITY_RULES), tags it
+ * with the request's ids (request_id, tenant_id and the internal user id) and remembers the event's
+ * trace id so the request's log line carries it.
  */
-export function tagWithRequestContext<E extends TaggableEvent>(event: E): E {
+export function tagWithRequestContext<E extends TaggableEvent>(event: E, hint?: { originalException?: unknown }): E {
   const context = getRequestContext();
+  classifyEvent(event, { runtime: "server", method: context?.method, ...describe(hint?.originalException) });
   if (!context) return event;
   event.tags = {
     ...event.tags,

@@ -4,9 +4,18 @@ import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/logger";
 import { onShutdown } from "@/lib/shutdown";
 import { singleton } from "@/lib/singleton";
-import { reconnectDelayMs } from "./reconnect";
 
 export type { Redis };
+
+/**
+ * Delay before the next reconnection attempt: exponential from 100 ms, capped at 2 s, so a
+ * Redis that comes back is picked up within about two seconds and a dead one is not hammered.
+ * Never gives up (returning null would stop ioredis reconnecting for good).
+ */
+export function reconnectDelayMs(attempt: number): number {
+  const exponential = 100 * 2 ** Math.max(0, attempt - 1);
+  return Math.min(exponential, 2000);
+}
 
 /** Connection and command timeouts: calls fail fast while Redis is down instead of queueing. */
 const REDIS_CONNECT_TIMEOUT_MS = 2000;

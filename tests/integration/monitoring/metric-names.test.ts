@@ -20,13 +20,6 @@ import { startStandaloneServer, type StandaloneServer } from "../../support/stan
  * a list in the test.
  */
 
-// remove when the lead's metrics land: names agreed in CONTRACTS.md that the app does not export yet.
-const EXPECTED_MISSING_UNTIL_LEAD_METRICS_LAND = [
-  "slipway_rate_limit_rejected_total",
-  "slipway_rate_limit_fallback_total",
-  "slipway_backup_last_success_timestamp_seconds",
-];
-
 const METRICS_TOKEN = "metric-names-token-0123456789abc";
 
 let server: StandaloneServer;
@@ -100,28 +93,9 @@ describe("metric names in ops/ against the running app", () => {
     const exported = new Set(families.flatMap(seriesNames));
     const recorded = new Set(recordingRules().map((rule) => rule.record));
     const unknown = [...usedMetricNames()]
-      .filter(
-        ([name]) =>
-          !exported.has(name) &&
-          !recorded.has(name) &&
-          !PROMETHEUS_SERIES.has(name) &&
-          !EXPECTED_MISSING_UNTIL_LEAD_METRICS_LAND.includes(name),
-      )
+      .filter(([name]) => !exported.has(name) && !recorded.has(name) && !PROMETHEUS_SERIES.has(name))
       .map(([name, where]) => `${name} (used by ${where.join(", ")})`);
     expect(unknown, "metrics the app does not export").toEqual([]);
-  });
-
-  it("the expected-missing list holds only names still missing and still used", () => {
-    const exported = new Set(families.flatMap(seriesNames));
-    const used = usedMetricNames();
-    expect(
-      EXPECTED_MISSING_UNTIL_LEAD_METRICS_LAND.filter((name) => exported.has(name)),
-      "exported now: delete them from EXPECTED_MISSING_UNTIL_LEAD_METRICS_LAND",
-    ).toEqual([]);
-    expect(
-      EXPECTED_MISSING_UNTIL_LEAD_METRICS_LAND.filter((name) => !used.has(name)),
-      "not used anywhere",
-    ).toEqual([]);
   });
 
   it("reads histograms as their _bucket, _sum and _count series", () => {

@@ -4,6 +4,7 @@ import { launchChromium } from "../../support/browser";
 import { missingRequirement } from "../../support/requirements";
 import { startSentryStandIn, type SentryStandIn } from "../../support/sentry-stand-in";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
+import { adminSql } from "../../support/tenants";
 import {
   createDatabaseMissingAuditGrant,
   jsonLogLines,
@@ -117,6 +118,11 @@ describe("Sentry on the server", () => {
     );
   });
 
+  it("classifies an unexpected error in a write as P1, sent at level error", () => {
+    expect(failure.event.tags?.severity).toBe("P1");
+    expect((failure.event as { level?: string }).level).toBe("error");
+  });
+
   it("sets release and environment from runtime config", () => {
     expect(failure.event.release).toBe("slipway@obs1234");
     expect(failure.event.environment).toBe("integration");
@@ -138,6 +144,30 @@ describe("Sentry on the server", () => {
     expect(failure.envelope).not.toContain("slipway_session");
     expect(failure.envelope.toLowerCase()).not.toContain('"authorization"');
     expect(failure.envelope.toLowerCase()).not.toContain('"cookie"');
+  });
+});
+
+describe("user content in a failed query", () => {
+  it("reaches neither the logs nor Sentry: the values a user typed are redacted from database errors", async () => {
+    // Not a configured secret: only the database-error redaction can keep it out.
+    const typed = `typed-by-a-user-${Date.now()}`;
+    const response = await fetch(`${server.url}/api/v1/projects`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json" },
+      body: JSON.stringify({ name: `Plans ${typed}`, description: `Notes ${typed} alice@example.com` }),
+    });
+    expect(response.status).toBe(500);
+    const requestId = response.headers.get("x-request-id");
+    const envelope = await sentry.waitFor(() =>
+      sentry.envelopes.find((candidate) =>
+        candidate.items.some(
+          (item) => item.header.type === "event" && (item.payload as SentryEvent).tags?.request_id === requestId,
+        ),
+      ),
+    );
+    expect(envelope.raw).toContain("audit_events");
+    expect(envelope.raw).not.toContain(typed);
+    expect(server.logs.join("\n")).not.toContain(typed);
   });
 });
 
@@ -208,7 +238,27 @@ describe.skipIf(missingRequirement("chromium", "Sentry in the browser"))("Sentry
         .find((candidate) => candidate.exception?.values?.some((value) => value.value === marker)),
     );
     expect(event.release).toBe("slipway@obs1234");
+    expect(event.tags?.severity).toBe("P3");
     expect(requested.some((url) => new URL(url).pathname === "/monitoring")).toBe(true);
     expect(requested.filter((url) => url.startsWith(sentry.url))).toEqual([]);
+  });
+});
+
+describe("an unexpected error in a read", () => {
+  it("is P2, sent at level warning", async () => {
+    const sql = adminSql(database.url);
+    await sql`revoke select on projects from slipway_app`;
+    await sql.end();
+    const response = await fetch(`${server.url}/api/v1/projects`, { headers: { cookie } });
+    expect(response.status).toBe(500);
+    const requestId = response.headers.get("x-request-id");
+    const event = await sentry.waitFor(() =>
+      sentry
+        .items("event")
+        .map((item) => item.payload as SentryEvent & { level?: string })
+        .find((candidate) => candidate.tags?.request_id === requestId),
+    );
+    expect(event.tags?.severity).toBe("P2");
+    expect(event.level).toBe("warning");
   });
 });

@@ -25,6 +25,13 @@ describe("local session tokens", () => {
     expect(await verifyLocalSessionToken(forged, secret)).toBeNull();
   });
 
+  it("rejects an unsigned token (alg: none) carrying a valid payload", async () => {
+    const signed = await createLocalSessionToken(session, secret);
+    const [, payload] = signed.split(".");
+    const header = Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url");
+    expect(await verifyLocalSessionToken(`${header}.${payload}.`, secret)).toBeNull();
+  });
+
   it("rejects an expired token", async () => {
     const old = await createLocalSessionToken(session, secret, new Date(Date.now() - 8 * 24 * 3600 * 1000));
     expect(await verifyLocalSessionToken(old, secret)).toBeNull();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { clerkSessionOf } from "@/lib/auth/clerk";
 import { disambiguatedSlug, slugFor } from "@/lib/auth/identity-store";
-import { hasRole, roleFromClerk } from "@/lib/auth/roles";
+import { roleFromClerk } from "@/lib/auth/clerk";
+import { hasRole } from "@/lib/auth/tenant";
 
 describe("roleFromClerk", () => {
   it("maps org:admin to admin", () => {

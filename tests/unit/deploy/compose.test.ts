@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { composeDurationSeconds, mergeCompose, parseCompose, untagCompose } from "../../../scripts/deploy-files.mjs";
 import {
+  balancerRules,
   copyOf,
   fileSecretRules,
   loadDeployFiles,
@@ -77,16 +78,20 @@ describe("production compose", () => {
     );
   });
 
-  it("fails when the app binds to every interface", () => {
+  it("fails when the app publishes a port of its own", () => {
     const broken = copyOf(files);
     broken.compose.merged.services.app.ports = ["3000:3000"];
-    expect(productionComposeRules(broken)).toContain('app: port "3000:3000" must bind to 127.0.0.1');
+    expect(productionComposeRules(broken)).toContain(
+      "app: publishes ports in production (only caddy is reachable from outside)",
+    );
   });
 
   it("fails when postgres keeps its development port", () => {
     const broken = copyOf(files);
     broken.compose.merged.services.postgres.ports = ["127.0.0.1:5432:5432"];
-    expect(productionComposeRules(broken)).toContain("postgres: publishes ports in production");
+    expect(productionComposeRules(broken)).toContain(
+      "postgres: publishes ports in production (only caddy is reachable from outside)",
+    );
   });
 
   it("fails on a secret set inline instead of through a file", () => {
@@ -316,5 +321,43 @@ describe("compose merging (docker compose -f base -f overlay)", () => {
     expect(composeDurationSeconds("1m30s")).toBe(90);
     expect(composeDurationSeconds("500ms")).toBe(0.5);
     expect(() => composeDurationSeconds("30")).toThrow();
+  });
+});
+
+describe("the production balancer (Caddy)", () => {
+  it("runs ops/caddy/Caddyfile from a pinned Caddy 2.6 on ports 80 and 443, in front of a healthy app", () => {
+    expect(balancerRules(files)).toEqual([]);
+  });
+
+  it("fails when the Caddy image floats", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.caddy.image = "caddy:latest";
+    expect(balancerRules(broken)).toContain(
+      "caddy image must be pinned to caddy:2.6.x (the version the rehearsal runs), not caddy:latest",
+    );
+  });
+
+  it("fails when the Caddyfile is not the repository's, read-only", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.caddy.volumes = broken.compose.merged.services.caddy.volumes.map((volume: string) =>
+      volume.replace(":/etc/caddy/Caddyfile:ro", ":/etc/caddy/Caddyfile"),
+    );
+    expect(balancerRules(broken)).toContain("caddy must mount ./ops/caddy/Caddyfile read-only at /etc/caddy/Caddyfile");
+  });
+
+  it("fails when certificates would be lost with the container", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.caddy.volumes = broken.compose.merged.services.caddy.volumes.filter(
+      (volume: string) => !volume.endsWith(":/data"),
+    );
+    expect(balancerRules(broken)).toContain("caddy must keep /data (certificates) in a named volume");
+  });
+
+  it("fails when the app publishes a host port beside the balancer", () => {
+    const broken = copyOf(files);
+    broken.compose.merged.services.app.ports = ["127.0.0.1:3000:3000"];
+    expect(balancerRules(broken)).toContain(
+      "app must publish no host port: blue-green runs two app containers, the balancer reaches them",
+    );
   });
 });

@@ -90,6 +90,22 @@ describe("Dockerfile", () => {
     );
   });
 
+  it("fails when the server-actions key is a build arg (it would sit in the image history)", () => {
+    const broken = withDockerfile((text) =>
+      text.replace('ARG APP_VERSION=""', 'ARG APP_VERSION=""\nARG NEXT_SERVER_ACTIONS_ENCRYPTION_KEY'),
+    );
+    expect(dockerfileRules(broken)).toContain(
+      "NEXT_SERVER_ACTIONS_ENCRYPTION_KEY must come from a secret mount, not ARG (stage builder)",
+    );
+  });
+
+  it("fails when the build does not take the server-actions key from its secret mount", () => {
+    const broken = withDockerfile((text) => text.replace("--mount=type=secret,id=server_actions_key", ""));
+    expect(dockerfileRules(broken)).toContain(
+      "the builder's `npm run build` must read NEXT_SERVER_ACTIONS_ENCRYPTION_KEY from the server_actions_key secret mount",
+    );
+  });
+
   it("fails when the build does not take the Sentry token from a secret mount", () => {
     const broken = withDockerfile((text) => text.replace("--mount=type=secret,id=sentry_auth_token", ""));
     expect(dockerfileRules(broken)).toContain(

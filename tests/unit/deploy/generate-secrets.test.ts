@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { APP_UID, generateSecrets, READERS, SECRETS } from "../../../scripts/generate-secrets.mjs";
+import { APP_UID, generateSecrets, POSTGRES_UID, READERS, SECRETS } from "../../../scripts/generate-secrets.mjs";
 
 const dirs: string[] = [];
 const freshDir = () => {
@@ -45,6 +45,10 @@ describe("npm run secrets:generate", () => {
       metrics_token: `${APP_UID}:65534`,
       grafana_admin_password: "472:0",
       alertmanager_webhook_url: "65534:65534",
+      // The backup scheduler and the restore shell run as postgres (uid 999 in the database image).
+      pgbackrest_cipher_pass: `${POSTGRES_UID}:${POSTGRES_UID}`,
+      backup_s3_key: `${POSTGRES_UID}:${POSTGRES_UID}`,
+      backup_s3_key_secret: `${POSTGRES_UID}:${POSTGRES_UID}`,
     });
     expect(READERS["app+prometheus"].mode).toBe(0o640);
   });
@@ -85,5 +89,13 @@ describe("npm run secrets:generate", () => {
     expect(contentOf(dir, "clerk_webhook_secret")).toBe("");
     expect(contentOf(dir, "alertmanager_webhook_url")).toBe("");
     expect(contentOf(dir, "grafana_admin_password").length).toBeGreaterThanOrEqual(32);
+  });
+
+  it("generates the backup repository's passphrase and leaves the off-site bucket's keys empty", () => {
+    const dir = freshDir();
+    generateSecrets(dir, asUser);
+    expect(contentOf(dir, "pgbackrest_cipher_pass")).toMatch(/^[0-9a-f]{64}$/);
+    expect(contentOf(dir, "backup_s3_key")).toBe("");
+    expect(contentOf(dir, "backup_s3_key_secret")).toBe("");
   });
 });

@@ -7,11 +7,15 @@ import path from "node:path";
 import {
   appRoutes,
   composeDurationSeconds,
+  DATABASE_IMAGE,
+  databaseContextFiles,
   defaultServices,
   flyDurationSeconds,
   isDockerIgnored,
   read,
+  readBackupConfig,
   readCompose,
+  readDatabaseDockerfile,
   readDockerfile,
   readDockerignore,
   readFly,
@@ -38,9 +42,13 @@ export interface DeployFiles {
   workflows: Record<string, Json>;
   routes: Set<string>;
   secretsReadme: string;
+  /** The compose stack's database image (db/postgres/Dockerfile) and the files that configure its backups. */
+  database: { dockerfile: Dockerfile; contextFiles: string[]; config: BackupConfig };
   /** The configuration the compose `monitoring` profile mounts from ops/. */
   monitoring: { prometheus: Json; alertmanager: Json; grafanaDatasources: Json; grafanaDashboards: Json };
 }
+
+export type BackupConfig = ReturnType<typeof readBackupConfig>;
 
 export function loadDeployFiles(): DeployFiles {
   const { base, merged } = readCompose();
@@ -54,6 +62,11 @@ export function loadDeployFiles(): DeployFiles {
     workflows: Object.fromEntries(Object.entries(readWorkflows()).map(([file, { data }]) => [file, data])),
     routes: appRoutes(),
     secretsReadme: read("secrets/README.md"),
+    database: {
+      dockerfile: readDatabaseDockerfile(),
+      contextFiles: databaseContextFiles(),
+      config: readBackupConfig(),
+    },
     monitoring: {
       prometheus: parseYaml(read("ops/prometheus/prometheus.yml")),
       alertmanager: parseYaml(read("ops/alertmanager/alertmanager.yml")),
@@ -71,6 +84,11 @@ export function copyOf(files: DeployFiles): DeployFiles {
 // ---- shared facts ----------------------------------------------------------------------------------
 
 const RUNNER = "runner";
+/** Build-time secrets and the BuildKit secret id each is read from (never ARG or ENV). */
+const BUILD_SECRETS = {
+  SENTRY_AUTH_TOKEN: "sentry_auth_token",
+  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: "server_actions_key",
+} as const;
 export const MIGRATOR_COMMAND = "node db/migrate.mjs";
 const APP_PORT_ENV = "PORT";
 
@@ -180,16 +198,22 @@ export function dockerfileRules({ dockerfile }: DeployFiles): string[] {
     if (!covered) problems.push(`runner does not copy ${required}`);
   }
 
-  for (const stage of dockerfile.stages) {
-    for (const { keyword, args } of stage.instructions) {
-      if ((keyword === "ARG" || keyword === "ENV") && /\bSENTRY_AUTH_TOKEN\b/.test(args)) {
-        problems.push(`SENTRY_AUTH_TOKEN must come from a secret mount, not ${keyword} (stage ${stage.name})`);
+  const build = stageInstructions(dockerfile, "builder", "RUN").find(({ args }) => /npm run build/.test(args));
+  for (const [variable, secret] of Object.entries(BUILD_SECRETS)) {
+    for (const stage of dockerfile.stages) {
+      for (const { keyword, args } of stage.instructions) {
+        if ((keyword === "ARG" || keyword === "ENV") && new RegExp(`\\b${variable}\\b`).test(args)) {
+          problems.push(`${variable} must come from a secret mount, not ${keyword} (stage ${stage.name})`);
+        }
       }
     }
-  }
-  const build = stageInstructions(dockerfile, "builder", "RUN").find(({ args }) => /npm run build/.test(args));
-  if (!build || !/--mount=type=secret,id=sentry_auth_token/.test(build.args)) {
-    problems.push("the builder's `npm run build` must read SENTRY_AUTH_TOKEN from the sentry_auth_token secret mount");
+    if (
+      !build ||
+      !build.args.includes(`--mount=type=secret,id=${secret}`) ||
+      !build.args.includes(`/run/secrets/${secret}`)
+    ) {
+      problems.push(`the builder's \`npm run build\` must read ${variable} from the ${secret} secret mount`);
+    }
   }
   return problems;
 }
@@ -366,6 +390,8 @@ function flyKillTimeoutSeconds(value: string | number): number {
 // ---- production compose -------------------------------------------------------------------------------
 
 const SECRETISH = /PASSWORD|SECRET|TOKEN|KEY|_URL$/;
+/** *_FILE variables that name a plain file, not a secret (the backup scheduler's status file). */
+const PLAIN_FILE_VARIABLES = new Set(["BACKUP_STATUS_FILE"]);
 
 export function productionComposeRules(files: DeployFiles): string[] {
   const problems: string[] = [];
@@ -399,6 +425,7 @@ export function productionComposeRules(files: DeployFiles): string[] {
       if (SECRETISH.test(key) && !key.endsWith("_FILE") && value !== "" && value !== null) {
         problems.push(`${name}: ${key} is set inline; production secrets come from /run/secrets via ${key}_FILE`);
       }
+      if (PLAIN_FILE_VARIABLES.has(key)) continue;
       if (key.endsWith("_FILE") && !String(value).startsWith("/run/secrets/")) {
         problems.push(`${name}: ${key} must point into /run/secrets/`);
       }
@@ -408,13 +435,10 @@ export function productionComposeRules(files: DeployFiles): string[] {
           problems.push(`${name}: ${key} reads ${secret}, which is not mounted`);
       }
     }
-    if (name !== "app" && (service.ports ?? []).length > 0) problems.push(`${name}: publishes ports in production`);
+    if (name !== BALANCER && (service.ports ?? []).length > 0) {
+      problems.push(`${name}: publishes ports in production (only ${BALANCER} is reachable from outside)`);
+    }
   }
-  for (const mapping of services.app?.ports ?? []) {
-    const host = typeof mapping === "string" ? mapping.split(":")[0] : mapping.host_ip;
-    if (host !== "127.0.0.1") problems.push(`app: port ${JSON.stringify(mapping)} must bind to 127.0.0.1`);
-  }
-  if (!services.app?.ports?.length) problems.push("app: publishes no port for the reverse proxy");
   const postgresEnv = services.postgres?.environment ?? {};
   if (postgresEnv.POSTGRES_PASSWORD_FILE !== "/run/secrets/postgres_password") {
     problems.push("postgres: POSTGRES_PASSWORD_FILE must read /run/secrets/postgres_password");
@@ -577,6 +601,50 @@ export function monitoringComposeRules(files: DeployFiles): string[] {
   return problems;
 }
 
+/** The production compose balancer: Caddy from ops/caddy/Caddyfile in front of the app. */
+const BALANCER = "caddy";
+const CADDYFILE = "ops/caddy/Caddyfile";
+
+export function balancerRules(files: DeployFiles): string[] {
+  const problems: string[] = [];
+  const caddy = files.compose.merged.services?.[BALANCER];
+  if (!caddy) return [`production compose has no ${BALANCER} service in front of the app`];
+  if (!/^caddy:2\.6\.\d+(-alpine)?$/.test(caddy.image ?? "")) {
+    problems.push(
+      `${BALANCER} image must be pinned to caddy:2.6.x (the version the rehearsal runs), not ${caddy.image}`,
+    );
+  }
+  const published = (caddy.ports ?? []).map((mapping: string | Json) =>
+    typeof mapping === "string" ? mapping : `${mapping.published}:${mapping.target}`,
+  );
+  for (const port of ["80:80", "443:443"]) {
+    if (!published.includes(port)) problems.push(`${BALANCER} must publish ${port}`);
+  }
+  const volumes: string[] = (caddy.volumes ?? []).map((volume: string | Json) =>
+    typeof volume === "string" ? volume : `${volume.source}:${volume.target}${volume.read_only ? ":ro" : ""}`,
+  );
+  if (!volumes.includes(`./${CADDYFILE}:/etc/caddy/Caddyfile:ro`)) {
+    problems.push(`${BALANCER} must mount ./${CADDYFILE} read-only at /etc/caddy/Caddyfile`);
+  }
+  if (!volumes.some((volume) => /^[\w-]+:\/data$/.test(volume))) {
+    problems.push(`${BALANCER} must keep /data (certificates) in a named volume`);
+  }
+  const upstreamsFile = String(caddy.environment?.SLIPWAY_UPSTREAMS_PATH ?? "");
+  const upstreamsMount = volumes.find((volume) => upstreamsFile.startsWith(`${volume.split(":")[1]}/`));
+  if (!upstreamsMount) problems.push(`${BALANCER}: SLIPWAY_UPSTREAMS_PATH must live in a mounted directory`);
+  if (!caddy.environment?.SLIPWAY_SITE) problems.push(`${BALANCER}: SLIPWAY_SITE (the public host name) must be set`);
+  if (caddy.depends_on?.app?.condition !== "service_healthy") problems.push(`${BALANCER} must wait for a healthy app`);
+  const caddyfile = read(CADDYFILE);
+  const healthUri = /^\s*health_uri\s+(\S+)/m.exec(caddyfile)?.[1];
+  if (healthUri !== "/health/ready" || !files.routes.has(healthUri)) {
+    problems.push(`${CADDYFILE}: health_uri must be /health/ready (a route the app serves), not ${healthUri}`);
+  }
+  if ((files.compose.merged.services?.app?.ports ?? []).length > 0) {
+    problems.push("app must publish no host port: blue-green runs two app containers, the balancer reaches them");
+  }
+  return problems;
+}
+
 /** Every *_FILE secret the app reads is wired into the production app service. */
 export function fileSecretRules(files: DeployFiles): string[] {
   const problems: string[] = [];
@@ -716,5 +784,210 @@ export function workflowRules({ workflows }: DeployFiles): string[] {
       }
     }
   }
+  return problems;
+}
+
+// ---- backups: the database image, pgBackRest's configuration, the compose services ----------------
+
+/** Where each COPY puts each source: absolute target path -> source path in the build context. */
+function copiedFiles(dockerfile: Dockerfile, stage: string): Map<string, string> {
+  const copied = new Map<string, string>();
+  for (const { args } of stageInstructions(dockerfile, stage, "COPY")) {
+    const parts = args.split(" ").filter((part) => !part.startsWith("--"));
+    const target = parts.pop()!;
+    for (const source of parts) {
+      copied.set(target.endsWith("/") ? path.posix.join(target, path.posix.basename(source)) : target, source);
+    }
+  }
+  return copied;
+}
+
+/** A volume mount "name:/path[:ro]" of a service, by container path. */
+function mounts(service: Json): Map<string, { volume: string; readOnly: boolean }> {
+  const result = new Map<string, { volume: string; readOnly: boolean }>();
+  for (const mount of service?.volumes ?? []) {
+    if (typeof mount !== "string") continue;
+    const [volume, target, mode] = mount.split(":");
+    if (volume && target) result.set(target, { volume, readOnly: mode === "ro" });
+  }
+  return result;
+}
+
+/** The one stanza of pgbackrest.conf (every section but [global]). */
+function stanzaOf(config: BackupConfig): string | undefined {
+  const stanzas = Object.keys(config.pgbackrest).filter((section) => section !== "global");
+  return stanzas.length === 1 ? stanzas[0] : undefined;
+}
+
+export function databaseImageRules({ database, compose }: DeployFiles): string[] {
+  const problems: string[] = [];
+  const { dockerfile, contextFiles, config } = database;
+  const [stage, ...others] = dockerfile.stages;
+  if (!stage || others.length) return ["db/postgres/Dockerfile must have exactly one stage"];
+  const major = /^postgres:(\d+)(-[a-z]+)?$/.exec(stage.from)?.[1];
+  const localMajor = /^postgres:(\d+)/.exec(compose.base.services?.postgres?.image ?? "")?.[1];
+  if (!major)
+    problems.push("db/postgres/Dockerfile must be FROM the official postgres image with a pinned major version");
+  else if (major !== localMajor)
+    problems.push(
+      `db/postgres/Dockerfile runs PostgreSQL ${major}, docker-compose.yml ${localMajor}: keep them on one major`,
+    );
+  const runs = stageInstructions(dockerfile, stage.name, "RUN").map(({ args }) => args);
+  if (!runs.some((args) => /apt-get install\b[^;&]*\bpgbackrest\b/.test(args)))
+    problems.push("db/postgres/Dockerfile must apt-get install pgbackrest");
+
+  const copied = copiedFiles(dockerfile, stage.name);
+  for (const source of new Set(copied.values())) {
+    const relative = source.replace(/\/$/, "");
+    if (!contextFiles.some((file) => file === relative || file.startsWith(`${relative}/`)))
+      problems.push(`db/postgres/Dockerfile copies ${source}, which is not in ${DATABASE_IMAGE.context}/`);
+  }
+  const configPath = stageEnv(dockerfile, stage.name).PGBACKREST_CONFIG;
+  if (!configPath)
+    problems.push("db/postgres/Dockerfile must set ENV PGBACKREST_CONFIG (archive_command reads it too)");
+  else {
+    if (copied.get(configPath) !== "pgbackrest/pgbackrest.conf")
+      problems.push(`PGBACKREST_CONFIG is ${configPath}, where the image does not copy pgbackrest/pgbackrest.conf`);
+    const dir = path.posix.dirname(configPath);
+    if (copied.get(path.posix.join(dir, "schedule")) !== "pgbackrest/schedule")
+      problems.push(`the scheduler reads ${dir}/schedule, which the image does not copy from pgbackrest/schedule`);
+    if (
+      ![...copied].some(
+        ([target, source]) => target.startsWith(`${dir}/offsite/`) && source.startsWith("pgbackrest/offsite"),
+      )
+    )
+      problems.push(`secrets.sh reads the off-site repository from ${dir}/offsite/, which the image does not copy`);
+  }
+
+  const cmd = stageInstructions(dockerfile, stage.name, "CMD").at(-1)?.json;
+  const configFile =
+    Array.isArray(cmd) && cmd[0] === "postgres" ? /^config_file=(.+)$/.exec(cmd.at(-1) ?? "")?.[1] : undefined;
+  if (!configFile)
+    problems.push('db/postgres/Dockerfile CMD must be ["postgres", "-c", "config_file=..."] (WAL archiving)');
+  else {
+    if (copied.get(configFile) !== "postgres/postgresql.conf")
+      problems.push(`CMD loads ${configFile}, which the image does not copy from postgres/postgresql.conf`);
+    const archiving = config.postgresql.includes.find(
+      (include) => include.kind === "include" && include.path.endsWith("archiving.conf"),
+    );
+    if (!archiving) problems.push("db/postgres/postgresql.conf must include archiving.conf");
+    else if (
+      copied.get(path.posix.resolve(path.posix.dirname(configFile), archiving.path)) !== "postgres/archiving.conf"
+    )
+      problems.push(`db/postgres/postgresql.conf includes ${archiving.path}, which the image does not copy beside it`);
+  }
+
+  const entrypoint = stageInstructions(dockerfile, stage.name, "ENTRYPOINT").at(-1)?.json;
+  const entrypointTarget = Array.isArray(entrypoint) ? path.posix.resolve("/usr/local/bin", entrypoint[0]) : undefined;
+  if (!entrypointTarget || copied.get(entrypointTarget) !== "postgres/entrypoint.sh")
+    problems.push("db/postgres/Dockerfile ENTRYPOINT must be postgres/entrypoint.sh (it loads the backup secrets)");
+  if (
+    !/^slipway_load_backup_secrets$/m.test(config.entrypoint) ||
+    !/^exec docker-entrypoint\.sh "\$@"$/m.test(config.entrypoint)
+  )
+    problems.push("db/postgres/entrypoint.sh must load the backup secrets, then exec docker-entrypoint.sh");
+  if (
+    !runs.some((args) => /\/usr\/local\/bin\/slipway-backup\b/.test(args)) &&
+    !copied.has("/usr/local/bin/slipway-backup")
+  )
+    problems.push("the image must put slipway-backup on the PATH (/usr/local/bin)");
+  return problems;
+}
+
+export function backupConfigRules({ database: { config } }: DeployFiles): string[] {
+  const problems: string[] = [];
+  const global = config.pgbackrest.global ?? {};
+  const stanza = stanzaOf(config);
+  if (!stanza) problems.push("pgbackrest.conf must define exactly one stanza");
+  if (global["repo1-cipher-type"] !== "aes-256-cbc")
+    problems.push("repo1 must be encrypted (repo1-cipher-type=aes-256-cbc)");
+  for (const [file, sections] of [
+    ["pgbackrest.conf", config.pgbackrest],
+    ["offsite/s3.conf", config.offsite],
+  ] as const) {
+    for (const options of Object.values(sections)) {
+      for (const option of Object.keys(options)) {
+        if (/cipher-pass|s3-key|s3-key-secret/.test(option))
+          problems.push(`${file} sets ${option}: secrets come from the environment (secrets.sh)`);
+      }
+    }
+  }
+  if (global["repo1-retention-full-type"] !== "time" || global["repo1-retention-full"] !== "30")
+    problems.push("repo1 must keep 30 days (repo1-retention-full-type=time, repo1-retention-full=30)");
+  const offsite = config.offsite.global ?? {};
+  if (offsite["repo2-type"] !== "s3") problems.push("offsite/s3.conf must configure repo2 as s3");
+  if (offsite["repo2-cipher-type"] !== "aes-256-cbc") problems.push("the off-site repository must be encrypted too");
+  if (offsite["repo2-retention-full-type"] !== "time" || offsite["repo2-retention-full"] !== "30")
+    problems.push("the off-site repository must keep 30 days too");
+  const settings = config.archiving.settings;
+  if (settings.archive_mode !== "on") problems.push("archiving.conf must set archive_mode = on");
+  if (!["replica", "logical"].includes(settings.wal_level ?? "replica"))
+    problems.push("archiving.conf: wal_level must be replica or logical");
+  const command = settings.archive_command ?? "";
+  if (!new RegExp(`^pgbackrest --stanza=${stanza} archive-push %p$`).test(command))
+    problems.push(`archive_command must be "pgbackrest --stanza=${stanza} archive-push %p", not "${command}"`);
+  if (!/^03:00 full$/m.test(config.schedule)) problems.push("the schedule must run a full backup at 03:00 UTC");
+  return problems;
+}
+
+export function backupComposeRules({ compose, database: { config } }: DeployFiles): string[] {
+  const problems: string[] = [];
+  const services = compose.merged.services ?? {};
+  const { postgres, backup, app } = services;
+  if (!backup) return ["production compose has no backup service"];
+  const stanza = stanzaOf(config) ?? "";
+  const repoPath = config.pgbackrest.global?.["repo1-path"];
+  const dataPath = config.pgbackrest[stanza]?.["pg1-path"];
+  const socketPath = config.pgbackrest[stanza]?.["pg1-socket-path"];
+  const imageOf = (service: Json) => `${service?.build?.context}|${service?.build?.dockerfile}|${service?.image}`;
+  const databaseImage = `./${DATABASE_IMAGE.context}|${DATABASE_IMAGE.dockerfile}|`;
+  for (const [name, service] of Object.entries(services) as [string, Json][]) {
+    if (!["postgres", "backup", "restore"].includes(name)) continue;
+    if (!imageOf(service).startsWith(databaseImage))
+      problems.push(`${name} must build db/postgres/Dockerfile (context ./db)`);
+    if (imageOf(service) !== imageOf(postgres)) problems.push(`${name} must run the same image as postgres`);
+    if (!service.environment?.PGBACKREST_REPO1_CIPHER_PASS_FILE)
+      problems.push(`${name} does not read the repository passphrase (PGBACKREST_REPO1_CIPHER_PASS_FILE)`);
+    if (service.environment?.BACKUP_S3_BUCKET !== "${BACKUP_S3_BUCKET:-}")
+      problems.push(`${name}: the off-site repository must be off unless BACKUP_S3_BUCKET is set`);
+    if (name !== "postgres" && service.user !== "postgres")
+      problems.push(`${name} must run as postgres: pgBackRest run as root leaves root-owned files in the repository`);
+  }
+  if (postgres?.command || postgres?.entrypoint)
+    problems.push("postgres must keep the image's entrypoint and command (they load the secrets and WAL archiving)");
+  const postgresMounts = mounts(postgres);
+  const backupMounts = mounts(backup);
+  for (const [what, target] of [
+    ["repository (repo1-path)", repoPath],
+    ["data directory (pg1-path)", dataPath],
+    ["socket directory (pg1-socket-path)", socketPath],
+  ] as const) {
+    const server = postgresMounts.get(target ?? "");
+    const scheduler = backupMounts.get(target ?? "");
+    if (!server) problems.push(`postgres does not mount a volume at the ${what} ${target}`);
+    if (!scheduler) problems.push(`backup does not mount a volume at the ${what} ${target}`);
+    if (server && scheduler && server.volume !== scheduler.volume)
+      problems.push(`postgres and backup mount different volumes at the ${what} ${target}`);
+  }
+  if (backupMounts.get(dataPath ?? "")?.readOnly === false)
+    problems.push("backup must mount the data directory read-only");
+  const command = [...(backup.entrypoint ?? []), ...(backup.command ?? [])].join(" ");
+  if (command !== "slipway-backup schedule")
+    problems.push(`backup must run "slipway-backup schedule", not "${command}"`);
+  if (backup.depends_on?.postgres?.condition !== "service_healthy")
+    problems.push("backup must wait for postgres to be healthy");
+  if (!JSON.stringify(backup.healthcheck?.test ?? "").includes("slipway-backup"))
+    problems.push("backup's healthcheck must run slipway-backup health");
+
+  const statusFile = backup.environment?.BACKUP_STATUS_FILE;
+  const inside = (file: string | undefined, service: Json) =>
+    [...mounts(service)].find(([target]) => file?.startsWith(`${target}/`))?.[1];
+  const written = inside(statusFile, backup);
+  if (!statusFile || !written) problems.push("backup's BACKUP_STATUS_FILE must be on a volume");
+  if (app?.environment?.BACKUP_STATUS_FILE !== statusFile)
+    problems.push("app must read the BACKUP_STATUS_FILE the scheduler writes");
+  const read = inside(app?.environment?.BACKUP_STATUS_FILE, app);
+  if (!read || read.volume !== written?.volume) problems.push("app must mount the backup status volume");
+  else if (!read.readOnly) problems.push("app must mount the backup status volume read-only");
   return problems;
 }

@@ -78,3 +78,28 @@ describe("scrubString", () => {
     expect(scrubString("GET /api/v1/projects 200 in 12ms")).toBe("GET /api/v1/projects 200 in 12ms");
   });
 });
+
+describe("user content in database errors", () => {
+  it("drops drizzle's bound parameters but keeps the failing SQL", () => {
+    const message = 'Failed query: insert into "projects" ("name") values ($1)\nparams: Secret plans,alice@example.com';
+    const scrubbed = scrubString(message);
+    expect(scrubbed).toContain('insert into "projects"');
+    expect(scrubbed).not.toContain("Secret plans");
+    expect(scrubbed).not.toContain("alice@example.com");
+  });
+
+  it("drops the values of PostgreSQL's key and row details, keeping the columns", () => {
+    expect(scrubString("Key (tenant_id, name)=(6f1c, Secret plans) already exists.")).toBe(
+      "Key (tenant_id, name)=([redacted]) already exists.",
+    );
+    expect(scrubString("Failing row contains (6f1c, Secret plans, null).")).toBe("Failing row contains ([redacted]).");
+  });
+
+  it("censors the parameters an error object carries, in every log line", () => {
+    const { logger, lines } = capture();
+    const error = Object.assign(new Error("insert failed"), { parameters: ["Secret plans"], query: "insert …" });
+    logger.error({ err: error }, "failed");
+    expect(lines.join("\n")).not.toContain("Secret plans");
+    expect(JSON.parse(lines[0]!).err.query).toBe("insert …");
+  });
+});

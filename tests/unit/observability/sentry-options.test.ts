@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { releaseOf } from "@/lib/env/load";
-import { commonInitOptions, sentrySettings } from "@/lib/observability/sentry-options";
+import {
+  classifyEvent,
+  commonInitOptions,
+  SEVERITY_LEVELS,
+  sentrySettings,
+  severityOf,
+} from "@/lib/observability/sentry-options";
 
 const release = "slipway@abc1234";
 
@@ -90,5 +96,42 @@ describe("commonInitOptions", () => {
     expect(JSON.stringify(span)).not.toContain("s3cr3t-value-123");
     expect(span.attributes?.["http.request.header.cookie"]).toBe("[redacted]");
     expect(span.attributes?.["http.response.status_code"]).toBe(200);
+  });
+});
+
+describe("severity", () => {
+  const server = { runtime: "server" as const, messages: [] as string[] };
+
+  it("pages at once (P0, fatal) for a tenant-isolation refusal and for an auth failure", () => {
+    expect(
+      severityOf({
+        ...server,
+        method: "GET",
+        messages: ['new row violates row-level security policy for table "projects"'],
+      }),
+    ).toBe("P0");
+    expect(severityOf({ ...server, method: "GET", area: "auth" })).toBe("P0");
+    expect(SEVERITY_LEVELS.P0).toBe("fatal");
+  });
+
+  it("is P1 for an unexpected error in a write, P2 in a read", () => {
+    for (const method of ["POST", "PUT", "PATCH", "DELETE"]) expect(severityOf({ ...server, method })).toBe("P1");
+    expect(severityOf({ ...server, method: "GET" })).toBe("P2");
+  });
+
+  it("is P2 for a dependency outage, even during sign-in (the outage alert pages)", () => {
+    expect(severityOf({ ...server, method: "POST", area: "auth", level: "warning" })).toBe("P2");
+  });
+
+  it("is P3 for a browser error", () => {
+    expect(severityOf({ runtime: "browser", messages: ["boom"] })).toBe("P3");
+  });
+
+  it("tags the event and sends it at the severity's level", () => {
+    const event = classifyEvent(
+      { level: "error", exception: { values: [{ value: "x" }] } },
+      { runtime: "server", method: "PATCH" },
+    );
+    expect(event).toMatchObject({ tags: { severity: "P1" }, level: "error" });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { reconnectDelayMs } from "@/lib/redis/reconnect";
+import { reconnectDelayMs } from "@/lib/redis";
 
 describe("reconnectDelayMs", () => {
   it("backs off exponentially from 100 ms", () => {

@@ -1,8 +1,8 @@
 import { requireAuthContext } from "@/lib/auth";
-import { ok, publicApiRoute } from "@/lib/http";
+import { apiRoute, ok } from "@/lib/http";
 
 /** Who the caller is: 401 JSON when signed out; tenant null until an organization is active. */
-export const GET = publicApiRoute({}, async () => {
+export const GET = apiRoute({ tenant: false }, async () => {
   const context = await requireAuthContext();
   return ok({
     user: { id: context.userId, ...context.user },

@@ -1,0 +1,14 @@
+import { noContent, publicApiRoute, readBody } from "@/lib/http";
+import { requestLogger } from "@/lib/observability";
+import { cspViolationsOf } from "@/lib/security";
+
+/**
+ * Content-Security-Policy violation reports (report-uri and the Reporting API): logged at warn
+ * with the directive and the blocked origin only, limited per client and in size.
+ */
+export const POST = publicApiRoute({ rateLimit: "csp-report" }, async ({ request }) => {
+  const text = new TextDecoder().decode(await readBody(request, 16 * 1024));
+  for (const violation of cspViolationsOf(text))
+    requestLogger().warn({ csp: violation }, "content security policy violation");
+  return noContent();
+});

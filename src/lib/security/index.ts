@@ -1,0 +1,134 @@
+/**
+ * Security headers for pages (ADR 0043), decided per request by src/proxy.ts. Pure.
+ *
+ * Content-Security-Policy: pages rendered per request (the app, sign-in) get a fresh nonce, which
+ * Next puts on its own inline scripts; with a nonce present, browsers ignore 'unsafe-inline', so
+ * an injected inline script cannot run. Prerendered pages (the landing page, 404) are the same
+ * bytes for everyone and cannot carry a per-request nonce: they keep 'unsafe-inline' for Next's
+ * inline scripts (they render no user content). Scripts load only from this origin and the hosts
+ * the configuration names (Clerk's Frontend API, the analytics provider). Framing is refused
+ * everywhere. Violations are reported to /api/csp-report.
+ */
+
+const CSP_REPORT_PATH = "/api/csp-report";
+
+export interface CspInput {
+  /** A fresh nonce for a page rendered per request; undefined for prerendered pages. */
+  nonce?: string;
+  /** Clerk's Frontend API origin (clerkFrontendApiOf), in Clerk mode. */
+  clerkFrontendApi?: string;
+  /** The analytics provider's origin, when analytics are configured. */
+  analyticsOrigin?: string;
+  /** Served over https: also upgrade any http subresource. */
+  https: boolean;
+  /** Development: React needs eval for its error overlays. */
+  development?: boolean;
+}
+
+function contentSecurityPolicy(input: CspInput): string {
+  const clerk = input.clerkFrontendApi ? [input.clerkFrontendApi] : [];
+  const analytics = input.analyticsOrigin ? [input.analyticsOrigin] : [];
+  const directives: Record<string, string[]> = {
+    "default-src": ["'self'"],
+    "script-src": [
+      "'self'",
+      ...(input.nonce ? [`'nonce-${input.nonce}'`] : []),
+      "'unsafe-inline'",
+      ...(input.development ? ["'unsafe-eval'"] : []),
+      ...clerk,
+      ...analytics,
+      ...(clerk.length ? ["https://challenges.cloudflare.com"] : []),
+    ],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:", ...(clerk.length ? ["https://img.clerk.com"] : [])],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'", ...clerk, ...analytics],
+    "frame-src": clerk.length ? ["https://challenges.cloudflare.com"] : ["'none'"],
+    "worker-src": ["'self'", "blob:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "report-uri": [CSP_REPORT_PATH],
+    "report-to": ["csp"],
+  };
+  const policy = Object.entries(directives).map(([name, values]) => `${name} ${values.join(" ")}`);
+  if (input.https) policy.push("upgrade-insecure-requests");
+  return policy.join("; ");
+}
+
+/** The headers a page response carries (CSP and its reporting endpoint; HSTS over https). */
+export function pageSecurityHeaders(input: CspInput): Record<string, string> {
+  return {
+    "Content-Security-Policy": contentSecurityPolicy(input),
+    "Reporting-Endpoints": `csp="${CSP_REPORT_PATH}"`,
+    ...(input.https ? { "Strict-Transport-Security": "max-age=63072000; includeSubDomains" } : {}),
+  };
+}
+
+/**
+ * Clerk's Frontend API origin from a publishable key: `pk_(test|live)_` + base64("<host>$").
+ * Undefined when the key does not decode to a host.
+ */
+export function clerkFrontendApiOf(publishableKey: string | undefined): string | undefined {
+  const encoded = publishableKey?.replace(/^pk_(test|live)_/, "");
+  if (!encoded || encoded === publishableKey) return undefined;
+  const host = Buffer.from(encoded, "base64").toString("utf8").replace(/\$$/, "");
+  return /^[a-z0-9.-]+(:\d+)?$/i.test(host) ? `https://${host}` : undefined;
+}
+
+/** A CSP nonce: 128 random bits, base64. */
+export function newNonce(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+}
+
+export interface CspViolation {
+  directive: string;
+  /** The blocked resource's origin, or its kind ("inline", "eval"); never a full URL. */
+  blocked: string;
+  /** The page's path (no query string). */
+  page: string;
+}
+
+const originOrKind = (value: unknown): string => {
+  if (typeof value !== "string" || value === "") return "unknown";
+  try {
+    return new URL(value).origin;
+  } catch {
+    return value.slice(0, 32);
+  }
+};
+
+const pathOf = (value: unknown): string => {
+  try {
+    return new URL(String(value)).pathname;
+  } catch {
+    return "unknown";
+  }
+};
+
+/**
+ * Pure: the violations in a report body, in either format browsers send (report-uri's
+ * `{"csp-report": {...}}` or the Reporting API's `[{type: "csp-violation", body: {...}}]`), reduced
+ * to what an operator needs. Malformed bodies give none.
+ */
+export function cspViolationsOf(text: string): CspViolation[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const bodies: Record<string, unknown>[] = Array.isArray(parsed)
+    ? parsed.filter((report) => report?.type === "csp-violation").map((report) => report.body ?? {})
+    : parsed && typeof parsed === "object" && "csp-report" in parsed
+      ? [(parsed as { "csp-report": Record<string, unknown> })["csp-report"] ?? {}]
+      : [];
+  return bodies.slice(0, 20).map((body) => ({
+    directive: String(
+      body["effective-directive"] ?? body.effectiveDirective ?? body["violated-directive"] ?? "unknown",
+    ).slice(0, 64),
+    blocked: originOrKind(body["blocked-uri"] ?? body.blockedURL),
+    page: pathOf(body["document-uri"] ?? body.documentURL),
+  }));
+}
