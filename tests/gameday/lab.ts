@@ -26,11 +26,11 @@ export const LOAD_RATE = 20;
 
 /**
  * Instances a and b serve the traffic with a short statement timeout (requests blocked by a lock
- * fail after 2 s instead of 10 s); p, outside the balancer until the pool scenario routes to it,
- * runs with a pool of 2 and the default statement timeout.
+ * fail after 2 s instead of 10 s); p, outside the balancer, runs with a pool of 2 and a statement
+ * timeout longer than the pool scenario, so that requests stuck behind a lock hold its pool.
  */
 export const INSTANCE_ENV = { LOG_LEVEL: "info", DATABASE_STATEMENT_TIMEOUT_MS: "2000" };
-export const SMALL_POOL_ENV = { DATABASE_POOL_MAX: "2", DATABASE_STATEMENT_TIMEOUT_MS: "10000" };
+export const SMALL_POOL_ENV = { DATABASE_POOL_MAX: "2", DATABASE_STATEMENT_TIMEOUT_MS: "300000" };
 
 export interface RunbookRun {
   file: string;

@@ -32,8 +32,8 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 /** Hard upper bound of the background load (and so of the run). */
 const MAX_DURATION_MS = 30 * 60_000;
 /** Clean traffic before the first fault, and at least this long after each recovery. */
-const WARMUP_MS = 15_000;
-const AFTER_MS = 10_000;
+const WARMUP_MS = 5_000;
+const AFTER_MS = 5_000;
 const TOOLS = ["prometheus", "caddy", "redis-server", "redis-cli", "psql", "pg_isready", "jq", "curl", "runuser"];
 
 /** Alert names firing at the last poll, and every one seen firing since the current scenario began. */
@@ -142,7 +142,17 @@ async function runScenario(
     }
   }
   try {
-    await lab.prometheus.waitForAlert(scenario.alert, "inactive", { labels, timeoutMs: 7 * 60_000 });
+    const before = (await lab.prometheus.alerts()).filter((alert) => alert.labels.alertname === scenario.alert);
+    if (before.length > 0) {
+      lab.log(
+        `  ${scenario.alert} is ${before.map((alert) => alert.state).join(", ")} before the fault: waiting for it to clear`,
+      );
+    }
+    const { elapsedMs } = await lab.prometheus.waitForAlert(scenario.alert, "inactive", {
+      labels,
+      timeoutMs: 7 * 60_000,
+    });
+    if (before.length > 0) lab.log(`  ${scenario.alert} cleared after ${(elapsedMs / 1000).toFixed(1)} s`);
   } catch (error) {
     problems.push(`${scenario.alert} was still active before the fault: ${String(error)}`);
     return unresolved;

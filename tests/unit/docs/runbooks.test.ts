@@ -23,7 +23,6 @@ const THIS_FILE = path.resolve(import.meta.filename);
  */
 const pendingGameDayBlocks = [
   // troubleshooting.md
-  "metrics-rate-limits",
   "backup-status",
 ];
 
