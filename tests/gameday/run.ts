@@ -3,7 +3,7 @@
  * detected by the repository's alert rules in a real Prometheus and recovered by the runbooks'
  * own commands, under a constant background load.
  *
- *   npm run gameday                                   # every scenario, about 11 minutes
+ *   npm run gameday                                   # every scenario, about 10 minutes
  *   npm run gameday -- --only=redis-down,postgres-down
  *
  * It reuses the production build (`npm run build` first; it never builds) and needs Debian's
