@@ -16,6 +16,9 @@ export function connectionOptions(
     max: overrides.max,
     connect_timeout: env.DATABASE_CONNECT_TIMEOUT_SECONDS,
     idle_timeout: env.DATABASE_IDLE_TIMEOUT_SECONDS,
+    // Seconds between reconnect attempts after failures: postgres.js's default grows to 20 s, which
+    // kept instances away from a database that had been back for as long after an outage.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 2) * (0.5 + Math.random() / 2),
     // PgBouncer in transaction mode cannot keep prepared statements across transactions.
     prepare: env.DATABASE_POOL_MODE !== "transaction",
     connection: {

@@ -6,17 +6,26 @@ import { isRedisConfigured, pingRedis } from "@/lib/redis";
 import { describeFailure, withTimeout } from "./failure";
 import { pendingMigrations, type DependencyCheck, type MigrationsCheck, type RedisCheck } from "./status";
 
+/** Upper bound for one dependency check; a probe answers within about this long. */
+const CHECK_TIMEOUT_MS = 1000;
+
 /**
  * The health checks' own PostgreSQL connection, separate from the application pool. Checks
  * measure whether the database answers, not how long the pool's queue is: when every pooled
  * connection is busy, a check queued behind application queries would time out and take a
  * healthy but busy instance out of rotation (and, across instances, turn load into an outage).
  * One connection per process; readiness runs at most one check per HEALTH_CACHE_MS on it.
+ *
+ * A check that runs too long is ended by the server (statement_timeout), never cancelled from
+ * here: postgres.js strands a connection whose first query is cancelled while it is still
+ * connecting (it never opens again), so after an outage long enough for its reconnect backoff to
+ * exceed CHECK_TIMEOUT_MS every later check timed out and the instance never turned ready again
+ * (found by the game day, tests/integration/health/slow-reconnect.test.ts). A check still
+ * waiting for the connection simply runs once it opens.
  */
-const healthConnection = lazyConnection("health.connection", (env) => connectionOptions(env, { max: 1 }));
-
-/** Upper bound for one dependency check; a probe answers within about this long. */
-const CHECK_TIMEOUT_MS = 1000;
+const healthConnection = lazyConnection("health.connection", (env) =>
+  connectionOptions(env, { max: 1, statementTimeoutMs: CHECK_TIMEOUT_MS }),
+);
 
 /**
  * The readiness query. The marker comment lets an operator (and the integration test, through
@@ -56,9 +65,7 @@ async function timed(name: string, check: () => Promise<void>): Promise<Dependen
 /** PostgreSQL answers `SELECT 1` within CHECK_TIMEOUT_MS. */
 export function checkDatabase(): Promise<DependencyCheck> {
   return timed("database", async () => {
-    const query = healthConnection.get().unsafe(DATABASE_CHECK_SQL);
-    // A timed-out query is cancelled so checks do not pile up behind a dead connection.
-    await withTimeout(query.execute(), CHECK_TIMEOUT_MS, () => void query.cancel());
+    await withTimeout(healthConnection.get().unsafe(DATABASE_CHECK_SQL).execute(), CHECK_TIMEOUT_MS);
   });
 }
 

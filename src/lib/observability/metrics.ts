@@ -154,9 +154,11 @@ function createMetrics(release: { version: string; commit: string | undefined })
     help: "End of the last successful backup (Unix seconds) from BACKUP_STATUS_FILE; 0 when unreadable, absent when not configured.",
     registers: [registry],
     async collect() {
-      this.reset();
       const seconds = (await healthNow())?.backupLastSuccessSeconds;
-      if (seconds !== undefined) this.set(seconds);
+      // A gauge without labels always has a sample (0 after reset()): remove it when backups are not
+      // reported, or SlipwayBackupTooOld would fire on every deployment that has none.
+      if (seconds === undefined) this.remove();
+      else this.set(seconds);
     },
   });
   return { registry, httpRequests, httpDuration, buildInfo, rateLimitRejected, rateLimitFallback };

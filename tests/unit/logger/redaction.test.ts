@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import { DrizzleQueryError } from "drizzle-orm/errors";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "@/lib/logger/create-logger";
 import { scrubString } from "@/lib/logger/client";
@@ -104,6 +105,32 @@ describe("user content in database errors", () => {
       "Key (tenant_id, name)=([redacted]) already exists.",
     );
     expect(scrubString("Failing row contains (6f1c, Secret plans, null).")).toBe("Failing row contains ([redacted]).");
+  });
+
+  it("logs a failed query with PostgreSQL's message and code from its cause, without the bound values", () => {
+    // What drizzle throws for a failed statement: its own message (SQL and values) wrapping the
+    // driver's error (PostgreSQL's message and SQLSTATE, plus the values again). The runbooks'
+    // log commands print err.cause.message (docs/runbooks/troubleshooting.md).
+    const driverError = Object.assign(new Error("permission denied for table memberships"), {
+      name: "PostgresError",
+      code: "42501",
+      severity: "ERROR",
+      routine: "aclcheck_error",
+      query: "select * from slipway_enter_scope($1, $2, $3)",
+      parameters: ["alice@example.com", "Secret plans"],
+    });
+    const error = new DrizzleQueryError(
+      "select * from slipway_enter_scope($1, $2, $3)",
+      ["alice@example.com", "Secret plans"],
+      driverError,
+    );
+    const { logger, lines } = capture();
+    logger.error({ err: error }, "unhandled error while rendering");
+    const { err } = JSON.parse(lines[0]!);
+    expect(err.message).toBe("Failed query: select * from slipway_enter_scope($1, $2, $3)\nparams: [redacted]");
+    expect(err.cause).toMatchObject({ message: "permission denied for table memberships", code: "42501" });
+    expect(lines[0]).not.toContain("alice@example.com");
+    expect(lines[0]).not.toContain("Secret plans");
   });
 
   it("censors the parameters an error object carries, in every log line", () => {
