@@ -27,6 +27,7 @@ const config: KnipConfig = {
     "shellcheck",
     "wrk",
     "buildah",
+    "psql",
   ],
   // Run by path (node_modules/.bin/squawk) from scripts/lint-migrations.mjs, not imported.
   ignoreDependencies: ["squawk-cli"],

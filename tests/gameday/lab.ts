@@ -269,7 +269,7 @@ const isRunning = (pid: number) => {
 };
 
 /** Signals `pid`, waits up to 15 s for it to exit, then SIGKILLs it. */
-export async function stopPid(pid: number, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+async function stopPid(pid: number, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
   if (!isRunning(pid)) return;
   process.kill(pid, signal);
   const deadline = Date.now() + 15_000;

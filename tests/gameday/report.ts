@@ -9,7 +9,7 @@ import type { RunbookRun } from "./lab";
  */
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-export const RESULTS_DIR = path.join(ROOT, "bench/results");
+const RESULTS_DIR = path.join(ROOT, "bench/results");
 const OBSERVABILITY_DOC = path.join(ROOT, "docs/observability.md");
 
 export interface Check {
@@ -65,7 +65,7 @@ export interface GameDayReport {
 }
 
 /** "~1 min 20 s" → 80 000; a range ("~1–2 min") counts its upper end; "P0 ~2 min 30 s" → 150 000. */
-export function parseDuration(text: string): number {
+function parseDuration(text: string): number {
   const cleaned = text.replace(/^P\d\s*/, "").replace(/~/g, "");
   const upper = cleaned.includes("–") ? cleaned.replace(/^[\d.]+\s*–\s*/, "") : cleaned;
   const units: Record<string, number> = { h: 3_600_000, min: 60_000, s: 1000 };

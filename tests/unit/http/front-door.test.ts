@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { refusalFor } from "@/lib/http/front-door";
+import { bodyRefusal, needsBodyCheck, refusalFor } from "@/lib/http/front-door";
 import { PAGE_BODY_LIMIT_BYTES } from "@/lib/http/limits";
 
 const request = (method: string, url: string, headers: Record<string, string> = {}) => ({ method, url, headers });
@@ -57,5 +57,33 @@ describe("the front door", () => {
       expect(refusalFor(request("POST", path, { "transfer-encoding": "chunked" }))).toBeUndefined();
       expect(refusalFor(request("POST", path, { "content-length": "99999999" }))).toBeUndefined();
     }
+  });
+});
+
+describe("the front door's body check (what Next would answer with a 500)", () => {
+  it("checks server-action calls and multipart form posts to pages, nothing else", () => {
+    const action = { "next-action": "7f9d32e68c46238c6004c3e8f339afb6077eae2c6a" };
+    expect(needsBodyCheck(request("POST", "/projects/new", action))).toBe(true);
+    expect(needsBodyCheck(request("POST", "/sign-in", { "content-type": "multipart/form-data; boundary=x" }))).toBe(
+      true,
+    );
+    expect(needsBodyCheck(request("POST", "/sign-in", { "content-type": "application/x-www-form-urlencoded" }))).toBe(
+      false,
+    );
+    expect(needsBodyCheck(request("GET", "/projects/new", action))).toBe(false);
+    expect(needsBodyCheck(request("POST", "/api/v1/projects", { "content-type": "multipart/form-data" }))).toBe(false);
+  });
+
+  it("refuses a multipart body that does not parse (no boundary, or a broken one) and an action body that is not JSON", async () => {
+    const refused = { status: 400, code: "invalid_body" };
+    expect(await bodyRefusal("multipart/form-data", Buffer.from("null"))).toMatchObject(refused);
+    expect(await bodyRefusal("multipart/form-data; boundary=fuzz", Buffer.from("--other\r\n"))).toMatchObject(refused);
+    expect(await bodyRefusal("text/plain;charset=UTF-8", Buffer.from("["))).toMatchObject(refused);
+  });
+
+  it("passes a well-formed form and a well-formed action payload", async () => {
+    const form = '--fuzz\r\nContent-Disposition: form-data; name="name"\r\n\r\nAlpha\r\n--fuzz--\r\n';
+    expect(await bodyRefusal("multipart/form-data; boundary=fuzz", Buffer.from(form))).toBeUndefined();
+    expect(await bodyRefusal("text/plain;charset=UTF-8", Buffer.from('[{"status":"idle"},"$K1"]'))).toBeUndefined();
   });
 });
