@@ -31,6 +31,8 @@ export interface StartOptions {
   /** Path polled until it answers (any HTTP status). */
   readyPath?: string;
   timeoutMs?: number;
+  /** Run as this uid/gid (the test runner must be root), as the image runs as uid 1000. */
+  user?: { uid: number; gid: number };
 }
 
 /** Starts `node server.js` exactly as the container does and waits until it answers HTTP. */
@@ -55,6 +57,7 @@ export async function startStandaloneServer(options: StartOptions): Promise<Stan
     cwd: options.dir,
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
+    ...(options.user ?? {}),
   });
   const logs: string[] = [];
   const collect = (chunk: Buffer) => logs.push(...chunk.toString().split("\n").filter(Boolean));
