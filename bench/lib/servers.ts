@@ -89,7 +89,13 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
     pid: child.pid!,
     coldStartMs,
     logFile,
-    rssMb: () => rssOf(child.pid!),
+    rssMb: () => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        const tail = readFileSync(logFile, "utf8").slice(-3000);
+        throw new Error(`${spec.name} exited (${child.exitCode ?? child.signalCode}) during the run:\n${tail}`);
+      }
+      return rssOf(child.pid!);
+    },
     stop,
   };
 }
