@@ -18,7 +18,8 @@ export async function register() {
   const { announceAuthMode } = await import("@/lib/auth");
   announceAuthMode(requestLogger());
   const { installFrontDoor } = await import("@/lib/http");
-  installFrontDoor();
+  const { getEnv } = await import("@/lib/env");
+  installFrontDoor({ maxInFlight: () => getEnv().MAX_IN_FLIGHT_REQUESTS });
   const { installShutdownHandlers } = await import("@/lib/shutdown");
   installShutdownHandlers();
 }

@@ -109,6 +109,8 @@ export const serverEnvSchema = z.object({
   // Health and shutdown
   HEALTH_CACHE_MS: nonNegativeInt.default(1000),
   SHUTDOWN_DRAIN_SECONDS: nonNegativeInt.default(5),
+  // Requests one process works on at once; more are answered 503 with Retry-After (load shedding).
+  MAX_IN_FLIGHT_REQUESTS: positiveInt.default(100),
   SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(10),
 
   // Authentication

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bodyRefusal, needsBodyCheck, refusalFor } from "@/lib/http/front-door";
+import { bodyRefusal, needsBodyCheck, overloadRefusal, refusalFor } from "@/lib/http/front-door";
 import { PAGE_BODY_LIMIT_BYTES } from "@/lib/http/limits";
 
 const request = (method: string, url: string, headers: Record<string, string> = {}) => ({ method, url, headers });
@@ -85,5 +85,20 @@ describe("the front door's body check (what Next would answer with a 500)", () =
     const form = '--fuzz\r\nContent-Disposition: form-data; name="name"\r\n\r\nAlpha\r\n--fuzz--\r\n';
     expect(await bodyRefusal("multipart/form-data; boundary=fuzz", Buffer.from(form))).toBeUndefined();
     expect(await bodyRefusal("text/plain;charset=UTF-8", Buffer.from('[{"status":"idle"},"$K1"]'))).toBeUndefined();
+  });
+});
+
+describe("load shedding at the front door", () => {
+  it("answers 503 with Retry-After once the in-flight requests reach the bound", () => {
+    expect(overloadRefusal(99, 100, "/projects")).toBeUndefined();
+    expect(overloadRefusal(100, 100, "/projects")).toMatchObject({
+      status: 503,
+      code: "overloaded",
+      headers: { "Retry-After": "1" },
+    });
+  });
+
+  it("always answers the probes: a busy instance is not a dead one", () => {
+    for (const path of ["/health/live", "/health/ready"]) expect(overloadRefusal(1000, 100, path)).toBeUndefined();
   });
 });

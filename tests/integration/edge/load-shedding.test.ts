@@ -1,0 +1,59 @@
+import { connect, type Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
+
+/**
+ * Load shedding (MAX_IN_FLIGHT_REQUESTS): beyond the bound the server answers 503 at once instead
+ * of queueing work its clients gave up on; probes are always answered. Requests are held in flight
+ * deterministically: a server-action post whose body never finishes arriving.
+ */
+
+let server: StandaloneServer;
+const held: Socket[] = [];
+
+beforeAll(async () => {
+  server = await startStandaloneServer({
+    dir: inject("standaloneDir"),
+    env: { DATABASE_URL: inject("databaseUrl"), MAX_IN_FLIGHT_REQUESTS: "2" },
+  });
+});
+
+afterAll(async () => {
+  for (const socket of held) socket.destroy();
+  await server?.stop();
+});
+
+/** A request that stays in flight until its socket is closed: 10 of its 100 body bytes sent. */
+function holdARequest(): Promise<void> {
+  const { port, hostname } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        "POST /projects/new HTTP/1.1\r\nHost: x\r\nNext-Action: 7f9d32e68c46238c6004c3e8f339afb6077eae2c6a\r\n" +
+          'Content-Type: text/plain;charset=UTF-8\r\nContent-Length: 100\r\n\r\n[{"a":1},',
+        () => resolve(),
+      );
+    });
+    socket.on("error", reject);
+    held.push(socket);
+  });
+}
+
+describe("load shedding at the front door", () => {
+  it("answers 503 overloaded with Retry-After beyond the bound, keeps answering probes, and recovers", async () => {
+    expect((await fetch(`${server.url}/`)).status).toBe(200);
+    await holdARequest();
+    await holdARequest();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const shed = await fetch(`${server.url}/`);
+    expect(shed.status).toBe(503);
+    expect(shed.headers.get("retry-after")).toBe("1");
+    expect(((await shed.json()) as { error: { code: string } }).error.code).toBe("overloaded");
+    expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
+    expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
+
+    for (const socket of held.splice(0)) socket.destroy();
+    await expect.poll(async () => (await fetch(`${server.url}/`)).status, { timeout: 5000 }).toBe(200);
+  });
+});
