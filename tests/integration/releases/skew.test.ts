@@ -105,7 +105,8 @@ describe.skipIf(skip)("a page of release N used after the switch to release N+1"
     await page.getByRole("heading", { level: 1, name: "Alpha" }).waitFor();
     // A hard navigation: a new document (the marker is gone), rendered by N+1.
     await expect.poll(() => page.evaluate(() => "__releaseN" in window), { timeout: 15_000 }).toBe(false);
-    expect(seen.documentLoads()).toBeGreaterThan(loadsBefore);
+    // The new document exists before its load event fires: wait for the event, do not race it.
+    await expect.poll(() => seen.documentLoads(), { timeout: 15_000 }).toBeGreaterThan(loadsBefore);
     expect(await renderedBy(page)).toBe(next.id);
     expect(seen.problems).toEqual([]);
     await expectNoErrorScreen(page);
