@@ -231,11 +231,29 @@ describe.skipIf(missingRequirement("chromium", "Sentry in the browser"))("Sentry
     await page.goto(server.url, { waitUntil: "load" });
 
     const marker = `browser boom ${Date.now()}`;
-    await page.evaluate((message) => {
-      setTimeout(() => {
-        throw new Error(message);
-      });
-    }, marker);
+    // The browser SDK starts once the runtime config has arrived, which on a loaded machine can be
+    // after "load": throw until an event arrives instead of once into a page that is not ready.
+    const thrower = setInterval(() => {
+      void page
+        .evaluate((message) => {
+          setTimeout(() => {
+            throw new Error(message);
+          });
+        }, marker)
+        .catch(() => {});
+    }, 1000);
+    try {
+      await sentry.waitFor(
+        () =>
+          sentry
+            .items("event")
+            .map((item) => item.payload as SentryEvent)
+            .find((candidate) => candidate.exception?.values?.some((value) => value.value === marker)),
+        30_000,
+      );
+    } finally {
+      clearInterval(thrower);
+    }
 
     const event = await sentry.waitFor(() =>
       sentry
