@@ -129,6 +129,10 @@ describe("rate limits (finding 2)", () => {
     expectLimited(responses[5]!, "api-anonymous");
     expect(await responses[5]!.json()).toMatchObject({ error: { code: "rate_limited" } });
     // The refusal's log line says who was refused (and nothing else does).
+    // Log lines arrive on the server's stdout stream, read asynchronously: wait for the line.
+    await expect
+      .poll(() => server.logs.some((line) => line.includes(`"clientIp":"${headers["x-forwarded-for"]}"`)))
+      .toBe(true);
     const refusals = server.logs.filter((line) => line.includes(`"clientIp":"${headers["x-forwarded-for"]}"`));
     expect(refusals).toHaveLength(1);
     expect(refusals[0]).toContain('"status":429');
