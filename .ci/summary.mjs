@@ -2,6 +2,7 @@
 // Exits non-zero when a runner reported an error outside a test, or when no test ran at all: a
 // runner can exit 0 in both cases.
 import { existsSync, readFileSync } from "node:fs";
+import { relative } from "node:path";
 
 const [vitestFile, playwrightFile, gamedayFile] = process.argv.slice(2);
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -9,6 +10,8 @@ const line = (name, counts) => {
   console.log(`${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   for (const key of Object.keys(totals)) totals[key] += counts[key];
 };
+
+const firstLine = (text) => (text ?? "").split("\n")[0].slice(0, 200);
 
 let healthy = true;
 if (vitestFile && existsSync(vitestFile)) {
@@ -19,14 +22,32 @@ if (vitestFile && existsSync(vitestFile)) {
     failed: report.numFailedTests + (report.numFailedTestSuites > 0 && report.numFailedTests === 0 ? 1 : 0),
     skipped: report.numPendingTests + (report.numTodoTests ?? 0),
   });
+  // CI shows only the tail of the log: name what failed, so one look says which test to read.
+  for (const file of report.testResults ?? []) {
+    const failed = (file.assertionResults ?? []).filter((test) => test.status === "failed");
+    if (file.status === "failed" && failed.length === 0)
+      console.log(`  failed file: ${relative(process.cwd(), file.name)} (${firstLine(file.message)})`);
+    for (const test of failed)
+      console.log(
+        `  failed: ${relative(process.cwd(), file.name)} > ${test.fullName} (${firstLine(test.failureMessages?.[0])})`,
+      );
+  }
 } else {
   console.log("vitest: no report (the run did not complete)");
   healthy = false;
 }
 
 if (playwrightFile && existsSync(playwrightFile)) {
-  const { stats } = JSON.parse(readFileSync(playwrightFile, "utf8"));
+  const { stats, suites = [] } = JSON.parse(readFileSync(playwrightFile, "utf8"));
   line("playwright", { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped });
+  const walk = (suite, path) => {
+    for (const spec of suite.specs ?? []) {
+      if (spec.tests?.some((test) => test.status === "unexpected"))
+        console.log(`  failed: ${[...path, spec.title].join(" > ")}`);
+    }
+    for (const child of suite.suites ?? []) walk(child, [...path, child.title]);
+  };
+  for (const suite of suites) walk(suite, [suite.title]);
 } else {
   console.log("playwright: no report (the run did not complete)");
   healthy = false;
@@ -39,6 +60,10 @@ if (gamedayFile) {
     const passed = report.scenarios.filter((scenario) => scenario.passed).length;
     if (report.problems.length > 0) healthy = false;
     line("gameday", { passed, failed: report.scenarios.length - passed, skipped: 0 });
+    for (const scenario of report.scenarios.filter((entry) => !entry.passed)) {
+      console.log(`  failed: ${scenario.id} (${firstLine(scenario.problems[0])})`);
+    }
+    for (const problem of report.problems) console.log(`  problem: ${firstLine(problem)}`);
   } else {
     console.log("gameday: no report (the run did not complete)");
     healthy = false;
