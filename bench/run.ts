@@ -388,10 +388,18 @@ async function main() {
         const done = sampleEvery(250, servers[app].rssMb);
         const result = await runLoad({ ...spec, seconds: 180, requests: options.rssRequests }, work);
         const summary = summarizeRss(done());
-        memory[app] = { ...summary, requestsPerSecond: result.requestsPerSecond };
+        // A server that dies of the load is this phase's finding, not the bench's end: it is reported.
+        const failedRequests = result.errors + result.non2xx3xx;
+        const failed =
+          servers[app].exitReason() ??
+          (failedRequests > result.requests * 0.01
+            ? `${failedRequests} of ${result.requests} requests failed (errors or non-2xx/3xx)`
+            : undefined);
+        memory[app] = { ...summary, requestsPerSecond: result.requestsPerSecond, ...(failed ? { failed } : {}) };
         console.log(
           `memory         ${app.padEnd(8)} ${result.requests} requests at ${result.requestsPerSecond} req/s: RSS ` +
-            `${summary.firstQuarterMb} → ${summary.lastQuarterMb} MB, max ${summary.maxMb} MB`,
+            `${summary.firstQuarterMb} → ${summary.lastQuarterMb} MB, max ${summary.maxMb} MB` +
+            (failed ? `\n  FAILED: ${failed}` : ""),
         );
       }
       memory.ratio = round(memory.slipway!.maxMb / memory.bare!.maxMb);

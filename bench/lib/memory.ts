@@ -38,12 +38,16 @@ export function sampleEvery(intervalMs: number, read: () => number): () => numbe
     try {
       samples.push(read());
     } catch {
-      // The process is gone: the run's own error says why.
+      // The process is gone: the caller asks the server why (RunningServer.exitReason).
     }
   }, intervalMs);
   return () => {
     clearInterval(timer);
-    samples.push(read());
+    try {
+      samples.push(read());
+    } catch {
+      // Gone before the end: the samples until then are what there is.
+    }
     return samples;
   };
 }

@@ -17,6 +17,8 @@ export interface RunningServer {
   logFile: string;
   /** Resident set size now, in MiB (VmRSS from /proc/<pid>/status). */
   rssMb: () => number;
+  /** Undefined while the server runs; once it has exited, its exit code or signal and its log's tail. */
+  exitReason: () => string | undefined;
   stop: () => Promise<void>;
 }
 
@@ -56,6 +58,11 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   closeSync(log);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${port}`;
+  const exitReason = () => {
+    if (child.exitCode === null && child.signalCode === null) return undefined;
+    const tail = readFileSync(logFile, "utf8").slice(-3000);
+    return `${spec.name} exited (${child.exitCode ?? child.signalCode}) during the run:\n${tail}`;
+  };
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
@@ -90,12 +97,11 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
     coldStartMs,
     logFile,
     rssMb: () => {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        const tail = readFileSync(logFile, "utf8").slice(-3000);
-        throw new Error(`${spec.name} exited (${child.exitCode ?? child.signalCode}) during the run:\n${tail}`);
-      }
+      const reason = exitReason();
+      if (reason) throw new Error(reason);
       return rssOf(child.pid!);
     },
+    exitReason,
     stop,
   };
 }

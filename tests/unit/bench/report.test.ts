@@ -64,6 +64,22 @@ describe("the bench's targets (issue 10)", () => {
     expect(resultOf("RSS growth, first → last quarter", checks)).toMatchObject({ pass: false, measured: "15 %" });
   });
 
+  it("misses both memory targets when the server died during the run, and says so in the table", () => {
+    const rss = { ...summarizeRss([150, 160, 170, 180]), requestsPerSecond: 90 };
+    const died = { ...rss, failed: "slipway exited (134) during the run:\nFATAL ERROR: heap limit" };
+    const results: BenchResults = {
+      comparisons: [],
+      memory: { requests: 20_000, paths: { slipway: [], bare: [] }, slipway: died, bare: rss, ratio: 1 },
+    };
+    const checks = checkTargets(results);
+    expect(resultOf("RSS, maximum", checks)).toMatchObject({
+      pass: false,
+      measured: "180 MB before the run failed: slipway exited (134) during the run:",
+    });
+    expect(resultOf("RSS growth, first → last quarter", checks)?.pass).toBe(false);
+    expect(markdownTable(results, checks)).toContain("**failed**: slipway exited (134) during the run:");
+  });
+
   it("prints a row per comparison and one per target", () => {
     const results: BenchResults = { comparisons: [compare("landing", "`GET /`", measured(800), measured(1000))] };
     const table = markdownTable(results, checkTargets(results));
