@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { freePort } from "../../scripts/embedded-postgres";
+import { runCommand, type CommandOptions, type CommandResult } from "./command";
 
 /**
  * PostgreSQL from Debian's server packages (`/usr/lib/postgresql/<major>/bin`), for tests that need
@@ -70,38 +71,13 @@ export function removeScratchDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export interface CommandResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-}
-
 /** Runs a program as the cluster user and collects its output (never throws on a non-zero exit). */
 export function runAsClusterUser(
   command: string,
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+  options: Omit<CommandOptions, "user"> = {},
 ): Promise<CommandResult> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-      ...clusterUser(),
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, durationMs: Date.now() - started });
-    });
-  });
+  return runCommand(command, args, { ...options, user: clusterUser() });
 }
 
 export interface ClusterOptions {

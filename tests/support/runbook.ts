@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { runCommand, type CommandOptions, type CommandResult } from "./command";
 
 /**
  * Runbooks are the source of the recovery commands that tests execute: a test never repeats a
@@ -59,44 +59,14 @@ export function runbookBlock(file: string, id: string): RunbookBlock {
   return matches[0]!;
 }
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-}
-
 /**
  * Runs a runbook block with bash (`set -euo pipefail`), in `cwd`, with `env` added to this
  * process's environment (runbooks name what they need as variables, e.g. $DATABASE_URL), as
  * `user` when given (e.g. the postgres OS user for commands a runbook runs as postgres).
  */
-export function runRunbookBlock(
-  block: RunbookBlock,
-  options: {
-    env?: Record<string, string>;
-    cwd?: string;
-    timeoutMs?: number;
-    user?: { uid: number; gid: number };
-  } = {},
-): Promise<RunResult> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["-euo", "pipefail", "-c", block.code], {
-      cwd: options.cwd ?? path.resolve(RUNBOOKS_DIR, "../.."),
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-      ...options.user,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, durationMs: Date.now() - started });
-    });
+export function runRunbookBlock(block: RunbookBlock, options: CommandOptions = {}): Promise<CommandResult> {
+  return runCommand("bash", ["-euo", "pipefail", "-c", block.code], {
+    ...options,
+    cwd: options.cwd ?? path.resolve(RUNBOOKS_DIR, "../.."),
   });
 }

@@ -14,7 +14,8 @@ import {
 } from "../../support/debian-postgres";
 import { migrateDatabase } from "../../support/migrate";
 import { missingRequirement } from "../../support/requirements";
-import { runbookBlock, runRunbookBlock, type RunResult } from "../../support/runbook";
+import type { CommandResult } from "../../support/command";
+import { runbookBlock, runRunbookBlock } from "../../support/runbook";
 import { createEmptyDatabase, createTenant, type TenantFixture } from "../../support/tenants";
 import { ROOT, snapshotTables } from "./support";
 
@@ -56,7 +57,7 @@ describe.skipIf(skip)("logical backups (db:backup, db:restore, db:restore-drill)
   };
   const block = (id: string, env: Record<string, string>) =>
     runRunbookBlock(runbookBlock("backups.md", id), { env, timeoutMs: 120_000 });
-  const output = (result: RunResult) => result.stdout + result.stderr;
+  const output = (result: CommandResult) => result.stdout + result.stderr;
   const backupInto = async (backupDir: string) => {
     const result = await block("logical-backup", { DATABASE_URL: source.url("slipway"), BACKUP_DIR: backupDir });
     expect(result.code, output(result)).toBe(0);

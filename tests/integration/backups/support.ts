@@ -11,8 +11,8 @@ import {
   scratchDir,
   startCluster,
   type Cluster,
-  type CommandResult,
 } from "../../support/debian-postgres";
+import type { CommandResult } from "../../support/command";
 
 /**
  * A Debian PostgreSQL cluster archived and backed up by the real pgBackRest, configured by the very

@@ -2,7 +2,8 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { migrateDatabase } from "../../support/migrate";
 import { missingRequirement } from "../../support/requirements";
-import { runbookBlock, runRunbookBlock, type RunResult } from "../../support/runbook";
+import type { CommandResult } from "../../support/command";
+import { runbookBlock, runRunbookBlock } from "../../support/runbook";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
 import { adminSql, createEmptyDatabase, createTenant } from "../../support/tenants";
 
@@ -27,7 +28,7 @@ function client(applicationName: string): postgres.Sql {
   return sql;
 }
 
-async function runBlock(file: string, id: string, env: Record<string, string> = {}): Promise<RunResult> {
+async function runBlock(file: string, id: string, env: Record<string, string> = {}): Promise<CommandResult> {
   const result = await runRunbookBlock(runbookBlock(file, id), {
     env: { DATABASE_URL: database.url, APP_URL: server.url, METRICS_TOKEN, ...env },
     timeoutMs: 30_000,
