@@ -76,6 +76,11 @@ async function waitForRedis() {
  * A POST whose body may be refused while it is still being sent: resolves with the status as soon
  * as the server answers (fetch would fail on the closed connection instead).
  */
+/**
+ * A POST of `chunks` × `chunkBytes`, or with `chunks` 0 only its headers: the server must answer
+ * from them alone (a body sent anyway could make the server's close reset the connection before
+ * the answer is read, on a loaded machine).
+ */
 function postRaw(
   path: string,
   headers: Record<string, string>,
@@ -86,10 +91,15 @@ function postRaw(
     const request = httpRequest(`${server.url}${path}`, { method: "POST", headers }, (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);
+      if (chunks === 0) request.destroy();
     });
     request.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code !== "EPIPE" && error.code !== "ECONNRESET") reject(error);
     });
+    if (chunks === 0) {
+      request.flushHeaders();
+      return;
+    }
     const chunk = Buffer.alloc(chunkBytes);
     let sent = 0;
     const pump = () => {
@@ -251,7 +261,7 @@ describe("request bodies (finding 3)", () => {
 
   it("refuses 10 MiB webhook and tunnel bodies from their Content-Length, without reading them", async () => {
     for (const path of ["/api/webhooks/clerk", "/monitoring"]) {
-      const status = await postRaw(path, { ...client(), ...svix, "content-length": String(160 * 64 * 1024) }, 160);
+      const status = await postRaw(path, { ...client(), ...svix, "content-length": String(160 * 64 * 1024) }, 0);
       expect(status, path).toBe(413);
     }
   });
@@ -279,8 +289,8 @@ describe("request bodies (finding 3)", () => {
 
   it("refuses an over-size server-action or page body with 413 (not 500), and one of unknown length with 411", async () => {
     const form = { ...client(), "content-type": "multipart/form-data; boundary=x", origin: server.url };
-    expect(await postRaw("/sign-in", { ...form, "content-length": String(4 * 64 * 1024) }, 4)).toBe(413);
-    expect(await postRaw("/sign-in", { ...form, "transfer-encoding": "chunked" }, 4)).toBe(411);
+    expect(await postRaw("/sign-in", { ...form, "content-length": String(4 * 64 * 1024) }, 0)).toBe(413);
+    expect(await postRaw("/sign-in", { ...form, "transfer-encoding": "chunked" }, 0)).toBe(411);
   });
 });
 

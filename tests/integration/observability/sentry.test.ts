@@ -228,39 +228,54 @@ describe.skipIf(missingRequirement("chromium", "Sentry in the browser"))("Sentry
     const page = await browser.newPage();
     const requested: string[] = [];
     page.on("request", (request) => requested.push(request.url()));
+    // What the browser saw, for a failure message that says why no event arrived.
+    const seen: string[] = [];
+    page.on("response", (response) => {
+      const { pathname } = new URL(response.url());
+      if (pathname === "/monitoring" || pathname === "/runtime-config.js")
+        seen.push(`${pathname} ${response.status()}`);
+    });
+    page.on("console", (message) => seen.push(`console.${message.type()}: ${message.text().slice(0, 200)}`));
     await page.goto(server.url, { waitUntil: "load" });
 
     const marker = `browser boom ${Date.now()}`;
+    const markedEvent = () =>
+      sentry
+        .items("event")
+        .map((item) => item.payload as SentryEvent)
+        .find((candidate) => candidate.exception?.values?.some((value) => value.value?.startsWith(marker)));
     // The browser SDK starts once the runtime config has arrived, which on a loaded machine can be
-    // after "load": throw until an event arrives instead of once into a page that is not ready.
+    // after "load": throw until an event arrives instead of once into a page that is not ready. Each
+    // throw has its own message: Sentry's Dedupe drops an error identical to the one before it.
+    let throws = 0;
     const thrower = setInterval(() => {
+      throws += 1;
       void page
         .evaluate((message) => {
           setTimeout(() => {
             throw new Error(message);
           });
-        }, marker)
+        }, `${marker} #${throws}`)
         .catch(() => {});
     }, 1000);
+    let event: SentryEvent;
     try {
-      await sentry.waitFor(
-        () =>
-          sentry
-            .items("event")
-            .map((item) => item.payload as SentryEvent)
-            .find((candidate) => candidate.exception?.values?.some((value) => value.value === marker)),
-        30_000,
+      event = await sentry.waitFor(markedEvent, 30_000);
+    } catch (error) {
+      const sdk = await page
+        .evaluate(() => ({
+          config: "__SLIPWAY_PUBLIC_CONFIG__" in window,
+          sentry: Boolean((window as { __SENTRY__?: unknown }).__SENTRY__),
+        }))
+        .catch((reason: unknown) => String(reason));
+      throw new Error(
+        `${(error as Error).message} after ${throws} throws; page state ${JSON.stringify(sdk)}; browser saw:\n` +
+          seen.join("\n"),
       );
     } finally {
       clearInterval(thrower);
     }
 
-    const event = await sentry.waitFor(() =>
-      sentry
-        .items("event")
-        .map((item) => item.payload as SentryEvent)
-        .find((candidate) => candidate.exception?.values?.some((value) => value.value === marker)),
-    );
     expect(event.release).toBe("slipway@obs1234");
     expect(event.tags?.severity).toBe("P3");
     expect(requested.some((url) => new URL(url).pathname === "/monitoring")).toBe(true);
