@@ -19,7 +19,12 @@ export async function register() {
   announceAuthMode(requestLogger());
   const { installFrontDoor } = await import("@/lib/http");
   const { getEnv } = await import("@/lib/env");
-  installFrontDoor({ maxInFlight: () => getEnv().MAX_IN_FLIGHT_REQUESTS });
+  const { configuredPageSecurityHeaders } = await import("@/lib/security");
+  const env = getEnv();
+  installFrontDoor({
+    maxInFlight: () => getEnv().MAX_IN_FLIGHT_REQUESTS,
+    defaultHeaders: configuredPageSecurityHeaders(env, { https: env.APP_URL?.startsWith("https:") ?? false }),
+  });
   const { installShutdownHandlers } = await import("@/lib/shutdown");
   installShutdownHandlers();
 }

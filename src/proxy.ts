@@ -1,25 +1,20 @@
 import { NextResponse, type NextFetchEvent, type NextRequest } from "next/server";
 import { appOrigin, authProxy, rendersPerRequest } from "@/lib/auth/proxy";
-import { getEnv, isProduction } from "@/lib/env";
-import { analyticsOriginOf } from "@/lib/observability/client";
-import { clerkFrontendApiOf, newNonce, pageSecurityHeaders } from "@/lib/security";
+import { getEnv } from "@/lib/env";
+import { configuredPageSecurityHeaders, newNonce } from "@/lib/security";
 
 /**
  * Runs before pages and the tenant API (matcher below), never before probes, machine endpoints,
- * or static files: they need neither auth nor a page's headers, and the proxy buffers request
- * bodies (proxyClientMaxBodySize in next.config.ts). Steps: the auth step (Clerk mode), then the
- * page's security headers, with a per-request CSP nonce for pages rendered per request.
+ * static files or the landing page: they need no auth, the front door already gave every response
+ * a prerendered page's security headers (src/instrumentation.ts), and the proxy is most of what a
+ * prerendered page costs beyond bare Next (docs/performance.md); it also buffers request bodies
+ * (proxyClientMaxBodySize in next.config.ts). Steps: the auth step (Clerk mode), then the page's
+ * security headers, with a per-request CSP nonce for pages rendered per request.
  */
 export async function proxy(request: NextRequest, event: NextFetchEvent) {
   const env = getEnv();
   const nonce = rendersPerRequest(request.nextUrl.pathname) ? newNonce() : undefined;
-  const headers = pageSecurityHeaders({
-    nonce,
-    clerkFrontendApi: clerkFrontendApiOf(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY),
-    analyticsOrigin: analyticsOriginOf(env),
-    https: appOrigin(env, request).startsWith("https:"),
-    development: !isProduction,
-  });
+  const headers = configuredPageSecurityHeaders(env, { nonce, https: appOrigin(env, request).startsWith("https:") });
   const response = (await authProxy(request, event)) ?? NextResponse.next();
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   // Next reads the nonce from the request's CSP header and puts it on its own scripts.
@@ -45,8 +40,8 @@ function passRequestHeader(request: NextRequest, response: Response, name: strin
 
 export const config = {
   matcher: [
-    // Pages and the tenant API; not probes, machine endpoints (metrics, webhooks, the Sentry tunnel,
-    // CSP reports, runtime config) or Next's static files.
-    "/((?!health(?:/|$)|api/(?:health|metrics|webhooks|csp-report)(?:/|$)|monitoring$|runtime-config\\.js$|_next/static|_next/image|favicon\\.ico$|robots\\.txt$|icon\\.svg$).*)",
+    // Pages and the tenant API; not the landing page (`$`: nothing after the slash), probes, machine
+    // endpoints (metrics, webhooks, the Sentry tunnel, CSP reports, runtime config) or static files.
+    "/((?!$|health(?:/|$)|api/(?:health|metrics|webhooks|csp-report)(?:/|$)|monitoring$|runtime-config\\.js$|_next/static|_next/image|favicon\\.ico$|robots\\.txt$|icon\\.svg$).*)",
   ],
 };

@@ -148,6 +148,9 @@ function answer(response: ServerResponse, refusal: Refusal): void {
   response.end(body);
 }
 
+/** Paths that answer JSON, scripts or assets, never a page: they skip a page's security headers. */
+const NEVER_A_PAGE = /^\/(api|health|monitoring|runtime-config\.js|_next\/static)(\/|$)/;
+
 /** Probes are answered even when the server sheds load: an instance that is busy is not dead. */
 const PROBES = /^\/health(\/|$)/;
 
@@ -170,6 +173,8 @@ export function overloadRefusal(inFlight: number, max: number, path: string): Re
 export interface FrontDoorOptions {
   /** The most requests this process works on at once (MAX_IN_FLIGHT_REQUESTS). */
   maxInFlight: () => number;
+  /** Headers every response that may be a page starts with (a prerendered page's security headers); the proxy replaces them per request. */
+  defaultHeaders: Readonly<Record<string, string>>;
 }
 
 /** Puts the front door in front of the standalone server's request handler (once per server). */
@@ -184,9 +189,11 @@ export function installFrontDoor(options: FrontDoorOptions): void {
     server.emit = function guardedEmit(this: Server, event: string | symbol, ...args: unknown[]) {
       if (event === "request") {
         const [request, response] = args as [IncomingMessage, ServerResponse];
-        const refusal =
-          refusalFor(request) ??
-          overloadRefusal(load.requests, options.maxInFlight(), (request.url ?? "/").split("?")[0]!);
+        const path = (request.url ?? "/").split("?")[0]!;
+        if (!NEVER_A_PAGE.test(path)) {
+          for (const name in options.defaultHeaders) response.setHeader(name, options.defaultHeaders[name]!);
+        }
+        const refusal = refusalFor(request) ?? overloadRefusal(load.requests, options.maxInFlight(), path);
         if (refusal) {
           answer(response, refusal);
           return true;

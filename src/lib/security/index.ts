@@ -1,5 +1,9 @@
+import { isProduction, type ServerEnv } from "@/lib/env";
+import { analyticsOriginOf } from "@/lib/observability/client";
+
 /**
- * Security headers for pages (ADR 0043), decided per request by src/proxy.ts. Pure.
+ * Security headers for pages (ADR 0043): the front door sets a prerendered page's on every
+ * response, src/proxy.ts replaces them on pages rendered per request (a nonce).
  *
  * Content-Security-Policy: pages rendered per request (the app, sign-in) get a fresh nonce, which
  * Next puts on its own inline scripts; with a nonce present, browsers ignore 'unsafe-inline', so
@@ -64,6 +68,24 @@ export function pageSecurityHeaders(input: CspInput): Record<string, string> {
     "Reporting-Endpoints": `csp="${CSP_REPORT_PATH}"`,
     ...(input.https ? { "Strict-Transport-Security": "max-age=63072000; includeSubDomains" } : {}),
   };
+}
+
+/**
+ * A page's headers under this deployment's configuration: the proxy's for pages rendered per
+ * request (with their nonce), and the front door's default for every other response (computed
+ * once per process), so prerendered pages get them without running the proxy.
+ */
+export function configuredPageSecurityHeaders(
+  env: Readonly<ServerEnv>,
+  page: { nonce?: string; https: boolean },
+): Record<string, string> {
+  return pageSecurityHeaders({
+    nonce: page.nonce,
+    clerkFrontendApi: clerkFrontendApiOf(env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY),
+    analyticsOrigin: analyticsOriginOf(env),
+    https: page.https,
+    development: !isProduction,
+  });
 }
 
 /**

@@ -46,6 +46,24 @@ describe("the landing and not-found pages", () => {
     expect(html).not.toContain("errors.example.com");
   });
 
+  it("serves the landing page without running the proxy, and it still carries a page's security headers", async () => {
+    const manifest = JSON.parse(
+      readFileSync(path.join(inject("standaloneDir"), ".next/server/functions-config-manifest.json"), "utf8"),
+    );
+    const matchers: RegExp[] = manifest.functions["/_middleware"].matchers.map(
+      (matcher: { regexp: string }) => new RegExp(matcher.regexp),
+    );
+    const proxied = (pathname: string) => matchers.some((matcher) => matcher.test(pathname));
+    expect(proxied("/")).toBe(false);
+    for (const pathname of ["/projects", "/sign-in", "/status", "/api/v1/projects", "/no-such-page"]) {
+      expect(proxied(pathname), pathname).toBe(true);
+    }
+    // The front door sets them on every response (src/instrumentation.ts).
+    const response = await fetch(`${server.url}/`);
+    expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(response.headers.get("reporting-endpoints")).toBe('csp="/api/csp-report"');
+  });
+
   it("serves the 404 page prerendered too", async () => {
     const response = await fetch(`${server.url}/no-such-page-${Date.now()}`);
     expect(response.status).toBe(404);
