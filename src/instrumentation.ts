@@ -8,6 +8,10 @@ import type { Instrumentation } from "next";
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // First: nothing created before these runs keeps a finished request alive (src/lib/memory).
+  const { captureStartupContext, releaseAbortReasonFrames } = await import("@/lib/memory");
+  captureStartupContext();
+  releaseAbortReasonFrames();
   const { validateConfigAtStartup } = await import("@/lib/env");
   validateConfigAtStartup();
   await import("../sentry.server.config");

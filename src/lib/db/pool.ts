@@ -1,6 +1,8 @@
+import { connect, type Socket } from "node:net";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres, { type Sql } from "postgres";
 import * as schema from "@db/schema";
+import { outsideRequests } from "@/lib/memory";
 import { getEnv, type ServerEnv } from "@/lib/env";
 import { onShutdown } from "@/lib/shutdown";
 import { releaseSingleton, singleton } from "@/lib/singleton";
@@ -12,7 +14,7 @@ export function connectionOptions(
   env: Readonly<ServerEnv>,
   overrides: { max: number; statementTimeoutMs?: number },
 ): postgres.Options<Record<string, never>> {
-  return {
+  const options = {
     max: overrides.max,
     connect_timeout: env.DATABASE_CONNECT_TIMEOUT_SECONDS,
     idle_timeout: env.DATABASE_IDLE_TIMEOUT_SECONDS,
@@ -26,7 +28,26 @@ export function connectionOptions(
       ...(overrides.statementTimeoutMs === undefined ? {} : { statement_timeout: overrides.statementTimeoutMs }),
     },
     onnotice: () => {},
+    // A documented option (README, "Custom socket") that postgres.js 3.4's types leave out.
+    socket: openSocket,
   };
+  return options;
+}
+
+/**
+ * The connection's socket, opened outside the request that needed it (it outlives the request;
+ * see @/lib/memory). Returned still connecting, as postgres.js's own would be: it writes
+ * its startup message at once (buffered until connected) and its connect timeout, errors, TLS
+ * upgrade and reconnects work as without this option.
+ */
+function openSocket(options: { host: string[]; port: number[]; path?: string | false }): Socket {
+  return outsideRequests(() => {
+    if (options.path) return connect(options.path);
+    const socket = connect(options.port[0]!, options.host[0]!) as Socket & { host?: string };
+    // postgres.js names the TLS server (SNI) after socket.host, which its own sockets carry.
+    socket.host = options.host[0];
+    return socket;
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import { getEnv } from "@/lib/env";
 import { getLogger } from "@/lib/logger";
 import { onShutdown } from "@/lib/shutdown";
 import { singleton } from "@/lib/singleton";
+import { outsideRequests } from "@/lib/memory";
 
 export type { Redis };
 
@@ -68,11 +69,16 @@ export function getRedis(): Redis | undefined {
   const url = getEnv().REDIS_URL;
   if (!url) return undefined;
   if (!state.client) {
-    state.client = createClient(url);
-    onShutdown("redis", closeRedis, "connections");
-    state.client.connect().catch(() => {
-      // Reported through the 'error' event; retryStrategy keeps trying.
+    // Outside the request that asked first: the connection (and each reconnect, scheduled from its
+    // own events) outlives it (@/lib/memory).
+    state.client = outsideRequests(() => {
+      const client = createClient(url);
+      client.connect().catch(() => {
+        // Reported through the 'error' event; retryStrategy keeps trying.
+      });
+      return client;
     });
+    onShutdown("redis", closeRedis, "connections");
   }
   return state.client;
 }
