@@ -10,6 +10,7 @@
  *   npm run bench -- --strict                  # exit 1 when a target of issue 10 is missed
  *   npm run bench -- --seconds=10 --rounds=3 --rss-requests=40000 --cold-starts=5
  *   npm run bench -- --only=landing --profile  # + a CPU profile of Slipway per scenario (speedscope, DevTools)
+ *   npm run bench -- --only=memory --heap-snapshot   # a heap snapshot from a server near its heap limit
  *
  * Writes bench/results/bench-<time>.json and .md. Run it with nothing else heavy on the machine.
  */
@@ -119,6 +120,7 @@ function parseOptions() {
       seconds: { type: "string", default: "5" },
       rounds: { type: "string", default: "2" },
       profile: { type: "boolean", default: false },
+      "heap-snapshot": { type: "boolean", default: false },
       "rss-requests": { type: "string", default: "20000" },
       "cold-starts": { type: "string", default: "3" },
     },
@@ -137,6 +139,7 @@ function parseOptions() {
     seconds: positive("seconds", values.seconds),
     rounds: positive("rounds", values.rounds),
     profile: values.profile,
+    heapSnapshot: values["heap-snapshot"],
     rssRequests: positive("rss-requests", values["rss-requests"]),
     coldStarts: positive("cold-starts", values["cold-starts"]),
   };
@@ -234,7 +237,11 @@ async function main() {
       { userId: tenant.adminId, tenantId: tenant.tenantId },
       secret,
     )}`;
-    const shared = { DATABASE_URL: databaseUrl, NODE_OPTIONS: heap.flag };
+    // --heap-snapshot: a server about to run out of heap writes a snapshot first (Chrome DevTools → Memory).
+    const snapshots = options.heapSnapshot
+      ? ` --heapsnapshot-near-heap-limit=1 --diagnostic-dir=${path.join(resultsDir, `heap-${stamp}`)}`
+      : "";
+    const shared = { DATABASE_URL: databaseUrl, NODE_OPTIONS: heap.flag + snapshots };
     const env = {
       // Production's log level; no drain on stop (nothing routes to these servers but the bench).
       slipway: {
@@ -384,9 +391,15 @@ async function main() {
           headers: app === "slipway" ? { Cookie: cookie } : {},
           seconds: 3,
         };
-        await runLoad(spec, work);
+        const warm = await runLoad(spec, work);
+        // wrk runs for its whole -d even when the request limit stops its threads earlier: sized
+        // from the warm-up's rate, so the samples cover the requests and not an idle tail.
+        const seconds = Math.min(
+          300,
+          Math.ceil((options.rssRequests / Math.max(warm.requestsPerSecond, 1)) * 1.25) + 2,
+        );
         const done = sampleEvery(250, servers[app].rssMb);
-        const result = await runLoad({ ...spec, seconds: 180, requests: options.rssRequests }, work);
+        const result = await runLoad({ ...spec, seconds, requests: options.rssRequests }, work);
         const summary = summarizeRss(done());
         // A server that dies of the load is this phase's finding, not the bench's end: it is reported.
         const failedRequests = result.errors + result.non2xx3xx;

@@ -110,5 +110,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kilobytes = Number(/^VmRSS:\s+(\d+)\s+kB$/m.exec(status)?.[1] ?? NaN);
+  // An exited process not yet reaped still has a status file, without VmRSS.
+  if (!Number.isFinite(kilobytes)) throw new Error(`process ${pid} has no resident memory (it exited)`);
   return kilobytes / 1024;
 }
