@@ -62,7 +62,7 @@ function contentSecurityPolicy(input: CspInput): string {
 }
 
 /** The headers a page response carries (CSP and its reporting endpoint; HSTS over https). */
-export function pageSecurityHeaders(input: CspInput): Record<string, string> {
+function pageSecurityHeaders(input: CspInput): Record<string, string> {
   return {
     "Content-Security-Policy": contentSecurityPolicy(input),
     "Reporting-Endpoints": `csp="${CSP_REPORT_PATH}"`,
@@ -92,7 +92,7 @@ export function configuredPageSecurityHeaders(
  * Clerk's Frontend API origin from a publishable key: `pk_(test|live)_` + base64("<host>$").
  * Undefined when the key does not decode to a host.
  */
-export function clerkFrontendApiOf(publishableKey: string | undefined): string | undefined {
+function clerkFrontendApiOf(publishableKey: string | undefined): string | undefined {
   const encoded = publishableKey?.replace(/^pk_(test|live)_/, "");
   if (!encoded || encoded === publishableKey) return undefined;
   const host = Buffer.from(encoded, "base64").toString("utf8").replace(/\$$/, "");
