@@ -38,6 +38,10 @@ const nextConfig: NextConfig = {
   // (it runs for pages and /api/v1, whose bodies are limited to 16 KiB; webhooks and the Sentry tunnel
   // bypass the proxy and stream-limit their own bodies), and a server action's body at most this.
   experimental: {
+    // Route modules load on their first request, not all at start: spawn → ready took twice the
+    // bare app's time preloading 20 routes (docs/performance.md, "Cold start"), and an instance
+    // that never serves a page (a probe-only or API-only one) does not hold their memory.
+    preloadEntriesOnStart: false,
     proxyClientMaxBodySize: PAGE_BODY_LIMIT_BYTES,
     serverActions: { bodySizeLimit: `${PAGE_BODY_LIMIT_BYTES / 1024}kb` },
   },
