@@ -155,10 +155,10 @@ const NEVER_A_PAGE = /^\/(api|health|monitoring|runtime-config\.js|_next\/static
 const PROBES = /^\/health(\/|$)/;
 
 /**
- * Load shedding: requests beyond `max` in flight are answered 503 at once instead of queueing.
- * A client that gives up (a load balancer's or browser's timeout) does not cancel the work Next
- * started, so without a bound an overload piles up abandoned requests until the heap runs out
- * (measured: a 192 MB heap, the 512 MB VM's, ran out under `wrk -c50` on the projects page).
+ * Load shedding: requests beyond `max` in flight are answered 503 at once instead of queueing, so
+ * an overload cannot make one process hold more requests (and their renders' memory) than it can
+ * finish. The heap exhaustion first blamed on overload was a retention of finished requests
+ * (ADR 0061); the bound stays as the defence against overload itself.
  */
 export function overloadRefusal(inFlight: number, max: number, path: string): Refusal | undefined {
   if (inFlight < max || PROBES.test(path)) return undefined;
