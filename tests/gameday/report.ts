@@ -47,6 +47,11 @@ export interface ScenarioReport {
     failed: { incident: number; recovery: number; after: number };
     /** Failed requests by step and reason, over the whole scenario. */
     failures: Record<string, number>;
+    /**
+     * The first few requests that failed after the fault was repaired (recovery and after phases),
+     * each with the instances' log lines that carry its request id: why it failed.
+     */
+    lateFailures?: { phase: string; step: string; reason: string; requestId: string | null; log: string[] }[];
   };
   checks: Check[];
   runbookBlocks: Omit<RunbookRun, "output">[];
@@ -123,6 +128,13 @@ export function markdownSummary(report: GameDayReport): string {
     const failures = Object.entries(scenario.load.failures);
     if (failures.length > 0) {
       lines.push(`Failed requests: ${failures.map(([what, count]) => `${count} × ${what}`).join("; ")}.`);
+    }
+    for (const failure of scenario.load.lateFailures ?? []) {
+      lines.push(
+        `- Failed in the ${failure.phase} phase: ${failure.step} (${failure.reason}), request id ${failure.requestId ?? "none"}` +
+          (failure.log.length ? ":" : "; no log line carries it."),
+      );
+      if (failure.log.length) lines.push("  ```", ...failure.log.map((line) => `  ${line.slice(0, 600)}`), "  ```");
     }
     for (const problem of scenario.problems) lines.push(`- **Problem**: ${problem}`);
     lines.push("");

@@ -13,7 +13,7 @@
  * Every process is stopped by PID at the end, after a failure and on Ctrl-C.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import asyncExitHook from "async-exit-hook";
 import type { LoadReport } from "../support/load";
@@ -218,8 +218,10 @@ async function runScenario(
   return { report, resolution };
 }
 
-/** Load figures of each scenario's phases, checked against its bound. */
-function settleLoad(scenario: Scenario, report: ScenarioReport, load: LoadReport): void {
+const LATE_FAILURES_SHOWN = 5;
+
+/** Load figures of each scenario's phases, checked against its bound. `instanceLog`: every instance's output. */
+function settleLoad(scenario: Scenario, report: ScenarioReport, load: LoadReport, instanceLog: string[]): void {
   const phase = (name: keyof ScenarioReport["load"]["requests"]) => `${scenario.id}: ${name}`;
   const failures = {
     incident: load.failures.filter((failure) => failure.phase === phase("incident")),
@@ -233,6 +235,16 @@ function settleLoad(scenario: Scenario, report: ScenarioReport, load: LoadReport
   for (const failure of [...failures.incident, ...failures.recovery, ...failures.after]) {
     const key = `${failure.step} (${failure.reason})`;
     report.load.failures[key] = (report.load.failures[key] ?? 0) + 1;
+  }
+  const late = [...failures.recovery, ...failures.after].slice(0, LATE_FAILURES_SHOWN);
+  if (late.length > 0) {
+    report.load.lateFailures = late.map((failure) => ({
+      phase: failure.phase.slice(`${scenario.id}: `.length),
+      step: failure.step,
+      reason: failure.reason,
+      requestId: failure.requestId ?? null,
+      log: failure.requestId ? instanceLog.filter((line) => line.includes(failure.requestId!)).slice(0, 10) : [],
+    }));
   }
   if (report.load.requests.after === 0) report.problems.push("no load after the recovery: the bound is unchecked");
   report.problems.push(...scenario.checkFailures(failures));
@@ -256,6 +268,7 @@ async function main(): Promise<number> {
   const problems: string[] = [];
   const running: { scenario: Scenario; run: Running }[] = [];
   let loadReport: LoadReport | undefined;
+  let instanceLog: string[] = [];
   try {
     lab = await startLab({ durationMs: MAX_DURATION_MS });
     await waitForCleanBaseline(lab);
@@ -288,13 +301,14 @@ async function main(): Promise<number> {
       clearInterval(poller);
     }
     loadReport = await lab.load.stop();
+    instanceLog = readFileSync(lab.writeInstanceLogs(), "utf8").split("\n");
   } catch (error) {
     problems.push(`setup failed: ${error instanceof Error ? error.stack : String(error)}`);
   } finally {
     await stopLab();
   }
 
-  for (const { scenario, run } of running) if (loadReport) settleLoad(scenario, run.report, loadReport);
+  for (const { scenario, run } of running) if (loadReport) settleLoad(scenario, run.report, loadReport, instanceLog);
   const skipped = scenarios.filter((scenario) => !running.some((entry) => entry.scenario === scenario));
   if (skipped.length) problems.push(`not run: ${skipped.map((scenario) => scenario.id).join(", ")}`);
   const report: GameDayReport = {

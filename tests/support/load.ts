@@ -19,6 +19,8 @@ export interface StepResult {
   release?: string;
   /** The first attempt hit a kept-alive connection the server had just closed, and was resent. */
   resent?: boolean;
+  /** The response's x-request-id: finds a failed request's log lines. */
+  requestId?: string;
 }
 
 export interface LoadStep {
@@ -51,6 +53,8 @@ export interface LoadFailure {
   phase: string;
   step: string;
   reason: string;
+  /** The response's x-request-id, when there was a response that named one. */
+  requestId?: string;
 }
 
 export interface LoadReport {
@@ -114,14 +118,14 @@ export function startLoad(options: LoadOptions): RunningLoad {
     const stats = (byStep[step.name] ??= { requests: 0, failures: 0 });
     stats.requests += 1;
     const begin = performance.now();
-    const fail = (reason: string) => {
-      failures.push({ atMs: since(), phase: phase.name, step: step.name, reason });
+    const fail = (reason: string, requestId?: string) => {
+      failures.push({ atMs: since(), phase: phase.name, step: step.name, reason, ...(requestId ? { requestId } : {}) });
       phase.failures += 1;
       stats.failures += 1;
     };
     const request = step
       .run(options.baseUrl, AbortSignal.timeout(timeoutMs))
-      .then(({ status, release, resent: wasResent }) => {
+      .then(({ status, release, resent: wasResent, requestId }) => {
         latencies.push(performance.now() - begin);
         if (wasResent) resent.push({ atMs: since(), step: step.name });
         byStatus[status] = (byStatus[status] ?? 0) + 1;
@@ -130,7 +134,7 @@ export function startLoad(options: LoadOptions): RunningLoad {
           seen.responses += 1;
           seen.lastAtMs = since();
         }
-        if (!(step.expect ?? isSuccess)(status)) fail(`HTTP ${status}`);
+        if (!(step.expect ?? isSuccess)(status)) fail(`HTTP ${status}`, requestId);
       })
       .catch((error: unknown) => {
         byStatus.error = (byStatus.error ?? 0) + 1;
@@ -222,6 +226,8 @@ export async function send(url: string, init: RequestInit): Promise<{ response: 
   }
 }
 
+const requestIdOf = (response: Response) => response.headers.get("x-request-id") ?? undefined;
+
 /** GET a page or endpoint; the body is read to the end. */
 export function readStep(
   path: string,
@@ -238,7 +244,12 @@ export function readStep(
         headers: options.cookie ? { cookie: options.cookie } : undefined,
       });
       await response.arrayBuffer();
-      return { status: response.status, release: response.headers.get("x-nextjs-deployment-id") ?? undefined, resent };
+      return {
+        status: response.status,
+        release: response.headers.get("x-nextjs-deployment-id") ?? undefined,
+        resent,
+        requestId: requestIdOf(response),
+      };
     },
   };
 }
@@ -251,7 +262,7 @@ export function healthStep(weight?: number): LoadStep {
     run: async (baseUrl, signal) => {
       const { response, resent } = await send(`${baseUrl}/api/health`, { signal });
       const body = (await response.json().catch(() => null)) as { commit?: string | null } | null;
-      return { status: response.status, release: body?.commit ?? undefined, resent };
+      return { status: response.status, release: body?.commit ?? undefined, resent, requestId: requestIdOf(response) };
     },
   };
 }
@@ -275,7 +286,7 @@ export function apiWriteStep(cookie: string, weight?: number): LoadStep {
         body: JSON.stringify({ name: `Load ${randomBytes(6).toString("hex")}`, description: "written under load" }),
       });
       await response.arrayBuffer();
-      return { status: response.status, resent };
+      return { status: response.status, resent, requestId: requestIdOf(response) };
     },
   };
 }
