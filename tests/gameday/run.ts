@@ -161,6 +161,10 @@ async function runScenario(
   await scenario.prepare?.(lab);
 
   lab.load.mark(`${scenario.id}: incident`);
+  // The previous scenario's last requests are answered before the fault: one still in flight (a
+  // restarted instance's first page render is slow) would otherwise meet this fault and be counted
+  // as a failure after that scenario's recovery.
+  await lab.load.settled();
   const firingBefore = new Set(firingSeen.now);
   firingSeen.during.clear();
   const faultAt = Date.now();

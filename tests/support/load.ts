@@ -79,6 +79,12 @@ export interface LoadReport {
 export interface RunningLoad {
   /** Starts a named phase: requests started from now on are reported under it. */
   mark: (phase: string) => void;
+  /**
+   * Resolves once every request started before the call has been answered (or has failed or timed
+   * out). A request belongs to the phase it started in: settle before changing the system, or a
+   * slow request of the previous phase is answered by the changed one and counted against it.
+   */
+  settled: () => Promise<void>;
   /** Failures so far (a live view). */
   failures: () => LoadFailure[];
   /** Stops sending, waits for the requests in flight, and reports. */
@@ -168,6 +174,9 @@ export function startLoad(options: LoadOptions): RunningLoad {
 
   return {
     mark: (name) => phases.push({ name, startedAtMs: since(), requests: 0, failures: 0 }),
+    settled: async () => {
+      await Promise.all([...inFlight]);
+    },
     failures: () => [...failures],
     stop: async () => {
       running = false;
