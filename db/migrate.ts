@@ -9,6 +9,11 @@
  * Reads DATABASE_URL or DATABASE_URL_FILE. Concurrent runners (several instances or release
  * machines at once) serialise on a PostgreSQL advisory lock, so each migration is applied exactly
  * once; running again when up to date is a no-op. Exits 0 on success, 1 with a message on failure.
+ *
+ * A migration's table lock waits at most MIGRATION_LOCK_TIMEOUT_MS (default 5000; 0 = forever):
+ * while an `ALTER TABLE` waits behind a long transaction, every query of the serving release on
+ * that table queues behind the ALTER, so an unbounded wait is an outage. The run then rolls back,
+ * waits as long again and retries, up to MIGRATION_LOCK_ATTEMPTS times (default 5).
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -30,6 +35,39 @@ export interface MigrationResult {
   total: number;
 }
 
+/** How long the pending migrations may wait for a table lock, and how often they are tried. */
+export interface LockPolicy {
+  /** lock_timeout of the migration transaction, in ms (0: wait forever). */
+  timeoutMs: number;
+  attempts: number;
+}
+
+export const DEFAULT_LOCK_POLICY: LockPolicy = { timeoutMs: 5_000, attempts: 5 };
+
+/** MIGRATION_LOCK_TIMEOUT_MS and MIGRATION_LOCK_ATTEMPTS; throws naming the variable when invalid. */
+export function lockPolicyFrom(env: Record<string, string | undefined>): LockPolicy {
+  const wholeNumber = (name: string, fallback: number, min: number, max: number) => {
+    const raw = env[name]?.trim() || String(fallback);
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`${name} must be a whole number from ${min} to ${max}, not "${raw}".`);
+    }
+    return value;
+  };
+  return {
+    timeoutMs: wholeNumber("MIGRATION_LOCK_TIMEOUT_MS", DEFAULT_LOCK_POLICY.timeoutMs, 0, 600_000),
+    attempts: wholeNumber("MIGRATION_LOCK_ATTEMPTS", DEFAULT_LOCK_POLICY.attempts, 1, 100),
+  };
+}
+
+/** PostgreSQL's lock_not_available (lock_timeout expired), wherever drizzle wrapped it. */
+function isLockTimeout(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if ((current as { code?: string }).code === "55P03") return true;
+  }
+  return false;
+}
+
 /** DATABASE_URL, or the content of DATABASE_URL_FILE: read exactly as the app reads it. */
 export function databaseUrlFrom(env: Record<string, string | undefined>): string {
   return requireSecret("DATABASE_URL", env);
@@ -46,10 +84,15 @@ export function describeDatabase(url: string): string {
 }
 
 /**
- * Applies pending migrations from `folder` under an advisory lock. Uses one dedicated connection,
- * so the lock and the migrations share a session; closes it before returning.
+ * Applies pending migrations from `folder` under an advisory lock, each attempt bounded by
+ * `lock.timeoutMs` of waiting for table locks. Uses one dedicated connection, so the lock and the
+ * migrations share a session; closes it before returning. `log` hears about each retry.
  */
-export async function runMigrations(url: string, folder = DEFAULT_MIGRATIONS_DIR): Promise<MigrationResult> {
+export async function runMigrations(
+  url: string,
+  folder = DEFAULT_MIGRATIONS_DIR,
+  { lock = DEFAULT_LOCK_POLICY, log = () => {} }: { lock?: LockPolicy; log?: (line: string) => void } = {},
+): Promise<MigrationResult> {
   const journal = JSON.parse(readFileSync(path.join(folder, "meta", "_journal.json"), "utf8")) as {
     entries: unknown[];
   };
@@ -60,10 +103,30 @@ export async function runMigrations(url: string, folder = DEFAULT_MIGRATIONS_DIR
     connection: { application_name: "slipway-migrate" },
   });
   try {
+    // Runners queue on the advisory lock without a bound (one of them is migrating); only the
+    // table locks the migrations take are bounded, so it is set after the advisory lock is held.
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     try {
+      await sql`select set_config('lock_timeout', ${`${lock.timeoutMs}ms`}, false)`;
       const before = await appliedCount(sql);
-      await migrate(drizzle(sql), { migrationsFolder: folder });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await migrate(drizzle(sql), { migrationsFolder: folder });
+          break;
+        } catch (error) {
+          if (!isLockTimeout(error)) throw error;
+          const waited = `a migration waited more than ${lock.timeoutMs} ms for a table lock`;
+          if (attempt >= lock.attempts) {
+            throw new Error(
+              `${waited}, ${attempt} time(s): a long transaction holds a table it changes ` +
+                "(find it: docs/runbooks/latency.md#slow-queries-and-locks).",
+              { cause: error },
+            );
+          }
+          log(`${waited} (attempt ${attempt} of ${lock.attempts}), rolled back; retrying in ${lock.timeoutMs} ms.`);
+          await new Promise((resolve) => setTimeout(resolve, lock.timeoutMs));
+        }
+      }
       const after = await appliedCount(sql);
       return { applied: after - before, total: journal.entries.length };
     } finally {
@@ -98,7 +161,11 @@ async function main(): Promise<void> {
     const url = databaseUrlFrom(process.env);
     target = describeDatabase(url);
     const folder = migrationsDirFrom(process.argv.slice(2), process.env);
-    const { applied, total } = await runMigrations(url, folder);
+    const lock = lockPolicyFrom(process.env);
+    const { applied, total } = await runMigrations(url, folder, {
+      lock,
+      log: (line) => console.log(`migrate: ${line}`),
+    });
     console.log(
       applied === 0
         ? `migrate: ${target} is up to date (${total} migrations).`

@@ -18,19 +18,27 @@ interface Run {
 }
 
 /** `node migrate.mjs` from a copy outside the project tree: only Node, no node_modules. */
-function runMigrator(dir: string, env: Record<string, string>, args: string[] = []): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["migrate.mjs", ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("exit", (code) => resolve({ code, output }));
+function startMigrator(
+  dir: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): { output: () => string; done: Promise<Run> } {
+  const child = spawn(process.execPath, ["migrate.mjs", ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return {
+    output: () => output,
+    done: new Promise((resolve) => child.on("exit", (code) => resolve({ code, output }))),
+  };
 }
+
+const runMigrator = (dir: string, env: Record<string, string>, args: string[] = []) =>
+  startMigrator(dir, env, args).done;
 
 describe("the bundled migrator (dist/db/migrate.mjs)", () => {
   const databaseUrl = inject("databaseUrl");
@@ -127,39 +135,151 @@ describe("the bundled migrator (dist/db/migrate.mjs)", () => {
     expect(run.output).not.toContain("hunter2secret");
   });
 
+  /** A copy of the migrations with one more, `tag`, made of `statements`; removed in afterAll. */
+  function migrationsWith(tag: string, statements: string): string {
+    const folder = mkdtempSync(path.join(tmpdir(), `slipway-migrations-${tag}-`));
+    drops.push(async () => rmSync(folder, { recursive: true, force: true }));
+    cpSync(path.join(dir, "migrations"), folder, { recursive: true });
+    const journalPath = path.join(folder, "meta/_journal.json");
+    const extended = JSON.parse(readFileSync(journalPath, "utf8"));
+    extended.entries.push({ idx: 99, version: "7", when: Date.now() + 1000, tag, breakpoints: true });
+    writeFileSync(journalPath, JSON.stringify(extended));
+    writeFileSync(path.join(folder, `${tag}.sql`), statements);
+    return folder;
+  }
+
   it("exits non-zero and commits nothing when a migration fails", async () => {
     const url = await emptyDatabase();
-    const broken = mkdtempSync(path.join(tmpdir(), "slipway-migrations-broken-"));
-    try {
-      cpSync(path.join(dir, "migrations"), broken, { recursive: true });
-      const journalPath = path.join(broken, "meta/_journal.json");
-      const brokenJournal = JSON.parse(readFileSync(journalPath, "utf8"));
-      brokenJournal.entries.push({
-        idx: 99,
-        version: "7",
-        when: Date.now() + 1000,
-        tag: "9999_broken",
-        breakpoints: true,
-      });
-      writeFileSync(journalPath, JSON.stringify(brokenJournal));
-      writeFileSync(
-        path.join(broken, "9999_broken.sql"),
-        "CREATE TABLE broken_ok (id int);\n--> statement-breakpoint\nSELECT * FROM no_such_table;",
-      );
+    const broken = migrationsWith(
+      "9999_broken",
+      "CREATE TABLE broken_ok (id int);\n--> statement-breakpoint\nSELECT * FROM no_such_table;",
+    );
 
-      const run = await runMigrator(dir, { DATABASE_URL: url }, ["--migrations", broken]);
-      expect(run.code).toBe(1);
-      expect(run.output).toContain("migrate: FAILED");
-      expect(run.output).toContain("no_such_table");
+    const run = await runMigrator(dir, { DATABASE_URL: url }, ["--migrations", broken]);
+    expect(run.code).toBe(1);
+    expect(run.output).toContain("migrate: FAILED");
+    expect(run.output).toContain("no_such_table");
+    const sql = adminSql(url);
+    try {
+      const [row] = await sql`select to_regclass('public.broken_ok') as t, to_regclass('public.projects') as p`;
+      expect(row).toEqual({ t: null, p: null });
+    } finally {
+      await sql.end();
+    }
+  });
+
+  describe("a migration waiting for a table lock held by a long transaction", () => {
+    const addColumn = () => migrationsWith("9999_add_note", 'ALTER TABLE "projects" ADD COLUMN "note" text;');
+
+    /** A session that read projects and sits in its open transaction (ACCESS SHARE on projects). */
+    async function holdProjects(url: string): Promise<{ release: () => Promise<void> }> {
+      const holder = adminSql(url);
+      const reserved = await holder.reserve();
+      await reserved`begin`;
+      await reserved`select count(*) from projects`;
+      return {
+        release: async () => {
+          await reserved`commit`;
+          reserved.release();
+          await holder.end();
+        },
+      };
+    }
+
+    async function hasNoteColumn(url: string): Promise<boolean> {
       const sql = adminSql(url);
       try {
-        const [row] = await sql`select to_regclass('public.broken_ok') as t, to_regclass('public.projects') as p`;
-        expect(row).toEqual({ t: null, p: null });
+        const rows =
+          await sql`select 1 from information_schema.columns where table_name = 'projects' and column_name = 'note'`;
+        return rows.length === 1;
       } finally {
         await sql.end();
       }
-    } finally {
-      rmSync(broken, { recursive: true, force: true });
     }
+
+    /** Resolves once the migrator's session waits for a lock. */
+    async function migratorWaitsForLock(url: string): Promise<void> {
+      const sql = adminSql(url);
+      try {
+        for (let tries = 0; tries < 200; tries++) {
+          const rows = await sql`select 1 from pg_stat_activity
+            where application_name = 'slipway-migrate' and wait_event_type = 'Lock'`;
+          if (rows.length > 0) return;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        throw new Error("the migrator never waited for a lock");
+      } finally {
+        await sql.end();
+      }
+    }
+
+    it("gives up after MIGRATION_LOCK_ATTEMPTS, commits nothing, and the app's queries are not stuck behind it", async () => {
+      const url = await emptyDatabase();
+      expect((await runMigrator(dir, { DATABASE_URL: url })).code).toBe(0);
+      const folder = addColumn();
+      const holder = await holdProjects(url);
+      try {
+        const running = runMigrator(
+          dir,
+          { DATABASE_URL: url, MIGRATION_LOCK_TIMEOUT_MS: "500", MIGRATION_LOCK_ATTEMPTS: "2" },
+          ["--migrations", folder],
+        );
+        await migratorWaitsForLock(url);
+        // A read the serving release makes now queues behind the ALTER's lock request; the lock
+        // timeout ends that request, so the read is answered. Without it, the read waits as long as
+        // the holder's transaction (here: forever) and this statement timeout fails the test.
+        const reader = adminSql(url);
+        try {
+          await reader.begin(async (sql) => {
+            await sql`set local statement_timeout = '5s'`;
+            await sql`select count(*) from projects`;
+          });
+        } finally {
+          await reader.end();
+        }
+        const run = await running;
+        expect(run.code, run.output).toBe(1);
+        expect(run.output).toContain(
+          "waited more than 500 ms for a table lock (attempt 1 of 2), rolled back; retrying",
+        );
+        expect(run.output).toContain("migrate: FAILED");
+        expect(run.output).toContain("waited more than 500 ms for a table lock, 2 time(s)");
+        expect(run.output).toContain("docs/runbooks/latency.md#slow-queries-and-locks");
+      } finally {
+        await holder.release();
+      }
+      expect(await hasNoteColumn(url)).toBe(false);
+      expect(await appliedMigrations(url)).toHaveLength(journal.entries.length);
+    });
+
+    it("applies the migration on a later attempt once the long transaction ends", async () => {
+      const url = await emptyDatabase();
+      expect((await runMigrator(dir, { DATABASE_URL: url })).code).toBe(0);
+      const folder = addColumn();
+      const holder = await holdProjects(url);
+      const migrator = startMigrator(
+        dir,
+        { DATABASE_URL: url, MIGRATION_LOCK_TIMEOUT_MS: "300", MIGRATION_LOCK_ATTEMPTS: "20" },
+        ["--migrations", folder],
+      );
+      for (let tries = 0; !migrator.output().includes("(attempt 1 of 20)") && tries < 200; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await holder.release();
+      const run = await migrator.done;
+      expect(run.code, run.output).toBe(0);
+      expect(run.output).toContain("(attempt 1 of 20), rolled back; retrying");
+      expect(run.output).toContain(`applied 1 of ${journal.entries.length + 1} migrations`);
+      expect(await hasNoteColumn(url)).toBe(true);
+    });
+
+    it("refuses an invalid lock setting by name before connecting", async () => {
+      const run = await runMigrator(dir, {
+        DATABASE_URL: "postgres://127.0.0.1:1/nowhere",
+        MIGRATION_LOCK_ATTEMPTS: "0",
+      });
+      expect(run.code).toBe(1);
+      expect(run.output).toContain('MIGRATION_LOCK_ATTEMPTS must be a whole number from 1 to 100, not "0"');
+    });
   });
 });
