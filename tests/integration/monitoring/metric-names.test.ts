@@ -11,6 +11,8 @@ import {
   PROMETHEUS_SERIES,
   recordingRules,
 } from "../../support/monitoring-files";
+import { missingRequirement } from "../../support/requirements";
+import { runbookBlock, runRunbookBlock } from "../../support/runbook";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
 
 /**
@@ -24,6 +26,7 @@ const METRICS_TOKEN = "metric-names-token-0123456789abc";
 
 let server: StandaloneServer;
 let statusDir: string;
+let statusFile: string;
 let families: PrometheusFamily[];
 
 /** The series names a family is queried by: a histogram's _bucket, _sum and _count, and so on. */
@@ -35,7 +38,7 @@ function seriesNames(family: PrometheusFamily): string[] {
 
 beforeAll(async () => {
   statusDir = mkdtempSync(path.join(tmpdir(), "slipway-backup-status-"));
-  const statusFile = path.join(statusDir, "backup-status.json");
+  statusFile = path.join(statusDir, "backup-status.json");
   const now = new Date().toISOString();
   writeFileSync(
     statusFile,
@@ -103,5 +106,19 @@ describe("metric names in ops/ against the running app", () => {
     expect(exported).toContain("http_request_duration_seconds_bucket");
     expect(exported).toContain("http_request_duration_seconds_count");
     expect(exported).not.toContain("http_request_duration_seconds");
+  });
+});
+
+// The backup-age alert's runbook reads the same server: what the app reports and the file it reads.
+describe.skipIf(missingRequirement("jq", "the backup runbook's command"))("SlipwayBackupTooOld's runbook", () => {
+  it("troubleshooting.md {run=backup-status} shows the app's backup check and the status file behind it", async () => {
+    const result = await runRunbookBlock(runbookBlock("troubleshooting.md", "backup-status"), {
+      env: { APP_URL: server.url, BACKUP_STATUS_FILE: statusFile },
+      timeoutMs: 30_000,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/"status": "ok"/);
+    expect(result.stdout).toMatch(/"lastAttemptOk": true/);
+    expect(result.stdout).toContain('"lastSuccessLabel": "20261201-030000F"');
   });
 });
