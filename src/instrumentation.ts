@@ -26,7 +26,7 @@ export async function register() {
   const { configuredPageSecurityHeaders } = await import("@/lib/security");
   const env = getEnv();
   installFrontDoor({
-    maxInFlight: () => getEnv().MAX_IN_FLIGHT_REQUESTS,
+    maxInFlight: env.MAX_IN_FLIGHT_REQUESTS,
     defaultHeaders: configuredPageSecurityHeaders(env, { https: env.APP_URL?.startsWith("https:") ?? false }),
   });
   const { installShutdownHandlers } = await import("@/lib/shutdown");

@@ -172,7 +172,7 @@ export function overloadRefusal(inFlight: number, max: number, path: string): Re
 
 export interface FrontDoorOptions {
   /** The most requests this process works on at once (MAX_IN_FLIGHT_REQUESTS). */
-  maxInFlight: () => number;
+  maxInFlight: number;
   /** Headers every response that may be a page starts with (a prerendered page's security headers); the proxy replaces them per request. */
   defaultHeaders: Readonly<Record<string, string>>;
 }
@@ -193,7 +193,7 @@ export function installFrontDoor(options: FrontDoorOptions): void {
         if (!NEVER_A_PAGE.test(path)) {
           for (const name in options.defaultHeaders) response.setHeader(name, options.defaultHeaders[name]!);
         }
-        const refusal = refusalFor(request) ?? overloadRefusal(load.requests, options.maxInFlight(), path);
+        const refusal = refusalFor(request) ?? overloadRefusal(load.requests, options.maxInFlight, path);
         if (refusal) {
           answer(response, refusal);
           return true;
