@@ -9,17 +9,20 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { backupDatabase } from "./logical-backup";
-import { databaseUrlFrom, describeDatabase } from "./migrate";
+import { databaseUrlFrom, describeDatabase, wholeNumberSetting } from "./migrate";
 
 const DEFAULT_RETENTION_DAYS = 30;
 
 export function retentionDaysFrom(flag: string | undefined, env: Record<string, string | undefined>): number {
-  const raw = flag ?? env.BACKUP_RETENTION_DAYS ?? String(DEFAULT_RETENTION_DAYS);
-  const days = Number(raw);
-  if (!Number.isInteger(days) || days < 1 || days > 3650) {
-    throw new Error(`the retention must be a whole number of days from 1 to 3650, not "${raw}".`);
-  }
-  return days;
+  return wholeNumberSetting(
+    "the retention in days (--retention-days, BACKUP_RETENTION_DAYS)",
+    flag ?? env.BACKUP_RETENTION_DAYS,
+    DEFAULT_RETENTION_DAYS,
+    {
+      min: 1,
+      max: 3650,
+    },
+  );
 }
 
 async function main(): Promise<void> {

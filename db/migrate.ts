@@ -44,19 +44,40 @@ export interface LockPolicy {
 
 export const DEFAULT_LOCK_POLICY: LockPolicy = { timeoutMs: 5_000, attempts: 5 };
 
+/**
+ * A whole-number setting of a db/ command: `raw` (a variable or flag; empty means unset) or
+ * `fallback`. Throws naming the setting when it is not a whole number from min to max.
+ */
+export function wholeNumberSetting(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  { min, max }: { min: number; max: number },
+): number {
+  const given = raw?.trim() || String(fallback);
+  const value = Number(given);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, not "${given}".`);
+  }
+  return value;
+}
+
 /** MIGRATION_LOCK_TIMEOUT_MS and MIGRATION_LOCK_ATTEMPTS; throws naming the variable when invalid. */
 export function lockPolicyFrom(env: Record<string, string | undefined>): LockPolicy {
-  const wholeNumber = (name: string, fallback: number, min: number, max: number) => {
-    const raw = env[name]?.trim() || String(fallback);
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`${name} must be a whole number from ${min} to ${max}, not "${raw}".`);
-    }
-    return value;
-  };
   return {
-    timeoutMs: wholeNumber("MIGRATION_LOCK_TIMEOUT_MS", DEFAULT_LOCK_POLICY.timeoutMs, 0, 600_000),
-    attempts: wholeNumber("MIGRATION_LOCK_ATTEMPTS", DEFAULT_LOCK_POLICY.attempts, 1, 100),
+    timeoutMs: wholeNumberSetting(
+      "MIGRATION_LOCK_TIMEOUT_MS",
+      env.MIGRATION_LOCK_TIMEOUT_MS,
+      DEFAULT_LOCK_POLICY.timeoutMs,
+      {
+        min: 0,
+        max: 600_000,
+      },
+    ),
+    attempts: wholeNumberSetting("MIGRATION_LOCK_ATTEMPTS", env.MIGRATION_LOCK_ATTEMPTS, DEFAULT_LOCK_POLICY.attempts, {
+      min: 1,
+      max: 100,
+    }),
   };
 }
 
