@@ -21,6 +21,9 @@ const nextConfig: NextConfig = {
   outputFileTracingRoot: import.meta.dirname,
   turbopack: { root: import.meta.dirname },
   poweredByHeader: false,
+  // `next dev` (16.5) writes agent instructions into AGENTS.md in the project root by default: a fork
+  // would find an untracked file after its first `npm run dev`. The docs ship in node_modules/next/dist/docs.
+  agentRules: false,
   reactStrictMode: true,
   // The release identifier is fixed at build time (COMMIT_SHA/APP_VERSION build args) and can be
   // overridden at runtime by the same variables.
@@ -42,6 +45,8 @@ const nextConfig: NextConfig = {
     // bare app's time preloading 20 routes (docs/performance.md, "Cold start"), and an instance
     // that never serves a page (a probe-only or API-only one) does not hold their memory.
     preloadEntriesOnStart: false,
+    // No upgrade reminders or instructions written by `next dev`/`next build` (see agentRules).
+    agentUpgrade: false,
     proxyClientMaxBodySize: PAGE_BODY_LIMIT_BYTES,
     serverActions: { bodySizeLimit: `${PAGE_BODY_LIMIT_BYTES / 1024}kb` },
   },
