@@ -7,6 +7,8 @@ import type { KnipConfig } from "knip";
  */
 const config: KnipConfig = {
   entry: [
+    // The server process (bundled into the standalone output by scripts/build-server.mjs).
+    "src/server.ts",
     "scripts/*.{ts,mjs}",
     "bench/*.ts",
     "sentry.*.config.ts",

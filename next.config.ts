@@ -21,6 +21,9 @@ const nextConfig: NextConfig = {
   outputFileTracingRoot: import.meta.dirname,
   turbopack: { root: import.meta.dirname },
   poweredByHeader: false,
+  // Nothing uses next/image: /_next/image answers 404 instead of fetching and resizing whatever a
+  // caller names (and logging errors for what it cannot).
+  images: { unoptimized: true },
   // `next dev` (16.5) writes agent instructions into AGENTS.md in the project root by default: a fork
   // would find an untracked file after its first `npm run dev`. The docs ship in node_modules/next/dist/docs.
   agentRules: false,

@@ -6,14 +6,16 @@
  * masks all text and inputs and blocks media.
  */
 import * as Sentry from "@sentry/nextjs";
+import { quietPathPrefixes } from "@/lib/http/routes";
 import { commonInitOptions, whenPublicConfigReady } from "@/lib/observability/client";
+import { routes } from "@/routes";
 
 whenPublicConfigReady((config) => {
   const settings = config?.sentry;
   if (!settings?.dsn) return;
   const replay = settings.replaysSessionSampleRate > 0 || settings.replaysOnErrorSampleRate > 0;
   Sentry.init({
-    ...commonInitOptions(settings, () => [], "browser"),
+    ...commonInitOptions(settings, () => [], "browser", quietPathPrefixes(routes)),
     tunnel: settings.tunnel,
     replaysSessionSampleRate: settings.replaysSessionSampleRate,
     replaysOnErrorSampleRate: settings.replaysOnErrorSampleRate,

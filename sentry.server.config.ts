@@ -5,6 +5,8 @@
  * explicitly, sampling from config, no default PII, a scrubber in beforeSend/beforeSendTransaction,
  * probe/metrics/static transactions dropped.
  */
+import { quietPathPrefixes } from "@/lib/http/routes";
 import { startServerSentry } from "@/lib/observability";
+import { routes } from "@/routes";
 
-await startServerSentry();
+await startServerSentry(quietPathPrefixes(routes));

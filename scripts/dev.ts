@@ -1,13 +1,15 @@
 /**
  * `npm run dev`: the whole app on a fresh machine with nothing installed or configured.
- * With no DATABASE_URL, starts an embedded PostgreSQL (data in .data/postgres), then runs
- * `next dev` with readable logs (pino JSON piped through pino-pretty).
+ * With no DATABASE_URL, starts an embedded PostgreSQL (data in .data/postgres), then runs the
+ * app's own server (src/server.ts) with Next in development mode, so the request pipeline is the
+ * production one, with readable logs (pino JSON piped through pino-pretty).
+ *   npm run dev -- --port 3001 --hostname 0.0.0.0
  */
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import nextEnv from "@next/env";
 import pretty from "pino-pretty";
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./embedded-postgres";
@@ -45,16 +47,18 @@ async function main() {
   if (!env.SESSION_SECRET && !env.SESSION_SECRET_FILE) env.SESSION_SECRET = devSessionSecret();
 
   await prepareDatabase(env);
+  const { values: listen } = parseArgs({
+    options: { port: { type: "string", short: "p" }, hostname: { type: "string", short: "H" } },
+  });
+  env.PORT = listen.port ?? env.PORT ?? "3000";
+  // All interfaces, as `next dev` does (the shell's own HOSTNAME is the machine's name, not an address).
+  env.HOSTNAME = listen.hostname ?? "0.0.0.0";
 
-  const next = spawn(
-    process.execPath,
-    [createRequire(import.meta.url).resolve("next/dist/bin/next"), "dev", ...process.argv.slice(2)],
-    {
-      cwd: root,
-      env,
-      stdio: ["inherit", "pipe", "inherit"],
-    },
-  );
+  const next = spawn(process.execPath, ["--import", "tsx", path.join(root, "src", "server.ts"), "--dev"], {
+    cwd: root,
+    env: { ...env, TSX_TSCONFIG_PATH: path.join(root, "scripts", "tsconfig.dev-server.json") },
+    stdio: ["inherit", "pipe", "inherit"],
+  });
   next.stdout.pipe(pretty({ colorize: process.stdout.isTTY, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" }));
 
   let stopping = false;

@@ -4,17 +4,22 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
 
-/** Everything whose change requires a new production build. */
-const BUILD_INPUTS = [
+/** Everything the production build reads (`npm run build`): a change to any of them requires a new build. */
+export const BUILD_INPUTS = [
   "src",
   "db",
   "public",
   "next.config.ts",
   "package.json",
   "package-lock.json",
+  "tsconfig.json",
   "sentry.server.config.ts",
   "sentry.edge.config.ts",
   "sentry.client.config.ts",
+  "scripts/build-server.mjs",
+  "scripts/app-routes.mjs",
+  "scripts/empty-module.mjs",
+  "scripts/build-migrator.mjs",
 ];
 
 function newestMtime(entry: string): number {

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { BUILD_INPUTS } from "../../scripts/production-build";
 import { ensureProductionBuild, prepareStandaloneCopy } from "./standalone-server";
 
 /**
@@ -98,21 +99,6 @@ export function nextReleaseMigrations(): string {
   return dir;
 }
 
-/** What the build copy needs: the build inputs of scripts/production-build.ts and the migrator's builder. */
-const SOURCE_ENTRIES = [
-  "src",
-  "db",
-  "public",
-  "next.config.ts",
-  "package.json",
-  "package-lock.json",
-  "tsconfig.json",
-  "sentry.server.config.ts",
-  "sentry.edge.config.ts",
-  "sentry.client.config.ts",
-  "scripts/build-migrator.mjs",
-];
-
 /**
  * Release N+1 (see the top of this file). Builds it when .releases/<id> is missing or incomplete
  * (about a minute: one `next build`), else reuses it. Run the calling test under the heavy-work lock.
@@ -146,7 +132,7 @@ function buildRelease(dir: string, options: { id: string; serverActionsKey: stri
       if (!entry.endsWith(".lock")) rmSync(path.join(RELEASES_DIR, entry), { recursive: true, force: true });
     }
     mkdirSync(dir, { recursive: true });
-    for (const entry of SOURCE_ENTRIES) {
+    for (const entry of BUILD_INPUTS) {
       if (existsSync(path.join(root, entry)))
         cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
     }

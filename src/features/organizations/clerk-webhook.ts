@@ -10,8 +10,6 @@ import { getLogger } from "@/lib/logger";
 import { MalformedEventError, planClerkEvent } from "./clerk-events";
 import { applyProvisioningChanges, type AppliedChange } from "./provisioning";
 
-/** Clerk webhook events are small; anything bigger is not from Clerk. */
-const WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
 /** The same tolerance svix applies: older (replayed) or future-dated deliveries are refused. */
 const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 const ACTOR = "clerk-webhook";
@@ -65,9 +63,9 @@ export function verifyWebhookSignature(secret: string, headers: WebhookHeaders, 
   }
 }
 
-/** Clerk events are small: at most WEBHOOK_MAX_BODY_BYTES is read, and the signature covers exactly these bytes. */
+/** Clerk events are small: at most the route table's limit is read, and the signature covers exactly these bytes. */
 async function readWebhookBody(request: Request): Promise<string> {
-  return new TextDecoder().decode(await readBody(request, WEBHOOK_MAX_BODY_BYTES));
+  return new TextDecoder().decode(await readBody(request));
 }
 
 export interface WebhookResult {

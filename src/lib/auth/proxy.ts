@@ -1,17 +1,8 @@
 import "server-only";
 import { NextResponse, type NextFetchEvent, type NextRequest } from "next/server";
-import type { NextMiddleware } from "next/server";
 import { getAuthMode, getEnv, type ServerEnv } from "@/lib/env";
-import {
-  allowsNoOrganization,
-  authorizedPartiesOf,
-  routeAccess,
-  SELECT_ORGANIZATION_PATH,
-  SIGN_IN_PATH,
-  SIGN_UP_PATH,
-} from "./route-access";
-
-export { rendersPerRequest } from "./route-access";
+import type { RouteClass } from "@/lib/http/routes";
+import { authorizedPartiesOf, SELECT_ORGANIZATION_PATH, SIGN_IN_PATH, SIGN_UP_PATH } from "./route-access";
 
 /**
  * Where redirects point: APP_URL's origin when set (production), never the request's Host or
@@ -53,13 +44,24 @@ export function clerkMiddlewareOptions(env: Readonly<ServerEnv>) {
   };
 }
 
-let clerkProxy: Promise<NextMiddleware> | undefined;
+type ClerkStep = (
+  request: NextRequest,
+  event: NextFetchEvent,
+  routeClass: RouteClass,
+  proceed: () => NextResponse,
+) => Promise<Response | undefined>;
 
-async function createClerkProxy(): Promise<NextMiddleware> {
+let clerkStep: Promise<ClerkStep> | undefined;
+
+async function createClerkStep(): Promise<ClerkStep> {
   const { clerkMiddleware } = await import("@clerk/nextjs/server");
-  return clerkMiddleware(
+  // One middleware per process; what varies per request (the path's class, how to continue) is
+  // passed through the request's own slot in this map.
+  const pending = new WeakMap<NextRequest, { routeClass: RouteClass; proceed: () => NextResponse }>();
+  const middleware = clerkMiddleware(
     async (auth, request) => {
-      if (routeAccess(request.nextUrl.pathname) !== "page") return;
+      const { routeClass, proceed } = pending.get(request) ?? {};
+      if (!routeClass || !proceed || routeClass.access !== "signed-in") return proceed?.();
       const state = await auth();
       const origin = appOrigin(getEnv(), request);
       if (!state.userId) {
@@ -70,18 +72,29 @@ async function createClerkProxy(): Promise<NextMiddleware> {
         );
         return redirectTo(signIn);
       }
-      if (!state.orgId && !allowsNoOrganization(request.nextUrl.pathname)) {
-        return redirectTo(new URL(SELECT_ORGANIZATION_PATH, origin));
-      }
+      if (!state.orgId && !routeClass.tenantOptional) return redirectTo(new URL(SELECT_ORGANIZATION_PATH, origin));
+      return proceed();
     },
     () => clerkMiddlewareOptions(getEnv()),
   );
+  return async (request, event, routeClass, proceed) => {
+    pending.set(request, { routeClass, proceed });
+    return (await middleware(request, event)) ?? undefined;
+  };
 }
 
-/** The auth step: a response to send (redirect, Clerk handshake, request decorated for auth()), or undefined to continue. */
-export async function authProxy(request: NextRequest, event: NextFetchEvent): Promise<Response | undefined> {
-  if (routeAccess(request.nextUrl.pathname) === "skip") return undefined;
-  if (getAuthMode() !== "clerk") return undefined;
-  clerkProxy ??= createClerkProxy();
-  return (await (await clerkProxy)(request, event)) ?? undefined;
+/**
+ * The auth step: a response to send (a redirect, Clerk's handshake, or `proceed()` decorated for
+ * auth()), or undefined to continue with `proceed()`. `proceed` is how the request goes on to Next
+ * (src/proxy.ts adds the CSP nonce's request header to it); Clerk adds its own request headers to it.
+ */
+export async function authProxy(
+  request: NextRequest,
+  event: NextFetchEvent,
+  routeClass: RouteClass,
+  proceed: () => NextResponse,
+): Promise<Response | undefined> {
+  if (routeClass.access === "skip" || getAuthMode() !== "clerk") return undefined;
+  clerkStep ??= createClerkStep();
+  return (await clerkStep)(request, event, routeClass, proceed);
 }

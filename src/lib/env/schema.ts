@@ -63,6 +63,9 @@ export const serverEnvSchema = z.object({
   APP_VERSION: optionalString,
   COMMIT_SHA: optionalString,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Where the server listens (the image sets 0.0.0.0 and 3000). */
+  HOSTNAME: optionalString.default("0.0.0.0"),
+  PORT: nonNegativeInt.max(65535, "must be a port number").default(3000),
 
   // Database
   DATABASE_URL: urlWithProtocol(["postgres:", "postgresql:"], "postgres"),
@@ -98,6 +101,7 @@ export const serverEnvSchema = z.object({
   RATE_LIMIT_API_ANONYMOUS: optional(rateLimit),
   RATE_LIMIT_API_WRITE: optional(rateLimit),
   RATE_LIMIT_SERVER_ACTION: optional(rateLimit),
+  RATE_LIMIT_PAGE_POST: optional(rateLimit),
   RATE_LIMIT_WEBHOOK: optional(rateLimit),
   RATE_LIMIT_TUNNEL: optional(rateLimit),
 
@@ -111,6 +115,14 @@ export const serverEnvSchema = z.object({
   SHUTDOWN_DRAIN_SECONDS: nonNegativeInt.default(5),
   // Requests one process works on at once; more are answered 503 with Retry-After (load shedding).
   MAX_IN_FLIGHT_REQUESTS: positiveInt.default(100),
+  // Of those, what one client address may hold; more are answered 429 (fairness under abuse).
+  MAX_IN_FLIGHT_PER_CLIENT: positiveInt.default(20),
+  // The whole request (headers and body) must arrive within this; a trickling body is cut with 408.
+  REQUEST_TIMEOUT_SECONDS: positiveInt.max(300, "must be at most 300").default(30),
+  // The request line and headers must arrive within this.
+  HEADERS_TIMEOUT_SECONDS: positiveInt.max(60, "must be at most 60").default(10),
+  // An idle kept-alive connection is closed after this (keep it above the balancer's idle timeout: Caddy's is 4 s).
+  KEEP_ALIVE_TIMEOUT_SECONDS: positiveInt.max(120, "must be at most 120").default(5),
   SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(10),
 
   // Authentication

@@ -58,6 +58,17 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
+/**
+ * The client closed its request before its body arrived: nobody is left to answer, and nothing
+ * failed on our side (logged as a closed request, never reported).
+ */
+export class ClientClosedRequestError extends AppError {
+  constructor(cause?: unknown) {
+    super(499, "client_closed_request", "The client closed the request.");
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
 export class ServiceUnavailableError extends AppError {
   constructor(message = "A service this request needs is unavailable. Try again shortly.") {
     super(503, "service_unavailable", message);

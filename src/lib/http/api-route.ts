@@ -1,15 +1,9 @@
 import type { z } from "zod";
 import { getSession, requireTenantOf, sessionKey, type Session } from "@/lib/auth";
-import { errorBody, toAppError, UnauthorizedError, type AppError } from "@/lib/errors";
+import { ClientClosedRequestError, errorBody, toAppError, UnauthorizedError, type AppError } from "@/lib/errors";
 import { reportError, requestClientIp, withServerTiming } from "@/lib/observability";
-import {
-  consumeRateLimit,
-  rateLimitHeaders,
-  RateLimitedError,
-  type RateLimitDecision,
-  type RateLimitPolicy,
-} from "@/lib/rate-limit";
-import { DEFAULT_MAX_BODY_BYTES, parseJsonBody, parseParams, parseQuery } from "./parse";
+import { consumeRateLimit, rateLimitHeaders, RateLimitedError, type RateLimitDecision } from "@/lib/rate-limit";
+import { parseJsonBody, parseParams, parseQuery } from "./parse";
 
 type Schema = z.ZodType | undefined;
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -18,7 +12,6 @@ export interface RouteSpec<B extends Schema, Q extends Schema, P extends Schema>
   body?: B;
   query?: Q;
   params?: P;
-  maxBodyBytes?: number;
 }
 
 export interface RouteInput<B extends Schema, Q extends Schema, P extends Schema> {
@@ -44,9 +37,7 @@ async function parseInput<B extends Schema, Q extends Schema, P extends Schema>(
     request,
     params: (spec.params ? parseParams(await context?.params, spec.params) : undefined) as Infer<P>,
     query: (spec.query ? parseQuery(request, spec.query) : undefined) as Infer<Q>,
-    body: (spec.body
-      ? await parseJsonBody(request, spec.body, spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
-      : undefined) as Infer<B>,
+    body: (spec.body ? await parseJsonBody(request, spec.body) : undefined) as Infer<B>,
   };
 }
 
@@ -62,6 +53,7 @@ function errorResponse(error: AppError): Response {
  */
 function handleRouteError(error: unknown): Response {
   const known = toAppError(error);
+  if (known instanceof ClientClosedRequestError) return errorResponse(known);
   if (known) {
     if (known.status >= 500) reportError(error, { level: "warning", message: known.message, code: known.code });
     return errorResponse(known);
@@ -78,21 +70,17 @@ function finish(response: Response, decision?: RateLimitDecision): Response {
 }
 
 /**
- * A public JSON route: validated input, consistent errors, no authentication. With `rateLimit`,
- * every call counts against that policy per client IP (429 with Retry-After past it).
+ * A public JSON route: validated input, consistent errors, no authentication. Its per-client rate
+ * limit, if any, is its route class's (src/routes.ts), counted by the server before the body is read.
  */
 export function publicApiRoute<
   B extends Schema = undefined,
   Q extends Schema = undefined,
   P extends Schema = undefined,
->(
-  spec: RouteSpec<B, Q, P> & { rateLimit?: RateLimitPolicy },
-  handler: (input: RouteInput<B, Q, P>) => Promise<Response>,
-): Handler {
+>(spec: RouteSpec<B, Q, P>, handler: (input: RouteInput<B, Q, P>) => Promise<Response>): Handler {
   return async (request, context) => {
     try {
-      const decision = spec.rateLimit ? await consumeRateLimit(spec.rateLimit, requestClientIp()) : undefined;
-      return finish(await handler(await parseInput(spec, request, context)), decision);
+      return finish(await handler(await parseInput(spec, request, context)));
     } catch (error) {
       return finish(handleRouteError(error));
     }

@@ -1,4 +1,3 @@
 /** Route handlers: validated input, one JSON error shape, errors logged and reported once. */
 export { apiRoute, created, noContent, ok, publicApiRoute } from "./api-route";
-export { installFrontDoor } from "./front-door";
 export { readBody } from "./parse";

@@ -27,8 +27,6 @@ export function publicConfigResponse(): Response {
  * derived from the runtime DSN rather than fixed at build time.
  */
 
-export const MAX_ENVELOPE_BYTES = 1024 * 1024;
-
 interface Dsn {
   protocol: string;
   publicKey: string;
@@ -77,7 +75,7 @@ export function envelopeTarget(headerLine: string, configuredDsn: string): strin
   return `${configured.protocol}//${configured.host}${configured.pathPrefix}/api/${configured.projectId}/envelope/`;
 }
 
-/** Forwards one envelope (read with at most MAX_ENVELOPE_BYTES) to the configured DSN's host; 400 for foreign ones. */
+/** Forwards one envelope (read within the route table's limit) to the configured DSN's host; 400 for foreign ones. */
 export async function forwardEnvelope(body: Uint8Array<ArrayBuffer>, configuredDsn: string): Promise<Response> {
   const newline = body.indexOf(10);
   const headerLine = new TextDecoder().decode(newline === -1 ? body : body.subarray(0, newline));

@@ -6,9 +6,17 @@ import "server-only";
  * endpoints the browser uses (runtime config, Sentry tunnel). Browser code imports
  * `@/lib/observability/client` instead.
  */
-export { forwardEnvelope, MAX_ENVELOPE_BYTES, publicConfigResponse } from "./browser-endpoints";
+export { forwardEnvelope, publicConfigResponse } from "./browser-endpoints";
 export { installObservability } from "./install";
-export { getMetrics, isAuthorizedScrape, observeHealth, type HealthSnapshot } from "./metrics";
+export { getMetrics, isAuthorizedScrape, observeHealth, observeInFlight, type HealthSnapshot } from "./metrics";
 export { identifyRequest, reportError, reportRequestError, requestLogger } from "./report-error";
-export { requestClientIp, timeDatabase, withServerTiming } from "./request-context";
+export { createRequestObserver, type RequestObserver } from "./http-requests";
+export {
+  getRequestContext,
+  requestClientIp,
+  runInRequestContext,
+  timeDatabase,
+  withServerTiming,
+  type RequestContext,
+} from "./request-context";
 export { markErrorArea, startServerSentry } from "./sentry-server";

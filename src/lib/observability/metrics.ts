@@ -43,8 +43,14 @@ const probes = singleton(
     databasePool?: Probe<DatabasePoolStats>;
     redis?: Probe<RedisState>;
     health?: Probe<Promise<HealthSnapshot>>;
+    inFlight?: Probe<number>;
   } => ({}),
 );
+
+/** The HTTP server reports its in-flight account here (once, when it starts). */
+export function observeInFlight(probe: Probe<number>): void {
+  probes.inFlight = probe;
+}
 
 /** Set once at startup (install.ts), from timeDatabase's in-flight count and DATABASE_POOL_MAX. */
 export function observeDatabasePool(probe: Probe<DatabasePoolStats>): void {
@@ -78,6 +84,15 @@ function createMetrics(release: { version: string; commit: string | undefined })
     // 0.5 s and 2 s are the API and page latency objectives (ops/prometheus/rules/slo.yml).
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10],
     registers: [registry],
+  });
+  new client.Gauge({
+    name: "slipway_http_requests_in_flight",
+    help: "Requests this process is working on (the account load shedding and the shutdown drain read).",
+    registers: [registry],
+    collect() {
+      const inFlight = probes.inFlight?.();
+      if (inFlight !== undefined) this.set(inFlight);
+    },
   });
   const buildInfo = new client.Gauge({
     name: "slipway_build_info",

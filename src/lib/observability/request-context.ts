@@ -3,7 +3,8 @@ import { isIP } from "node:net";
 import { singleton } from "@/lib/singleton";
 
 /**
- * Per-request context, set when the Node HTTP server receives a request (see http-server.ts) and
+ * Per-request context, set when the HTTP server receives a request (src/lib/http runs each request
+ * inside it; ./http-requests.ts creates it) and
  * enriched as the request proceeds (route pattern, then tenant and user once auth resolves): the
  * request id, database time, Server-Timing. Logs, metrics and Sentry events read it.
  */
@@ -14,6 +15,8 @@ export interface RequestContext {
   readonly path: string;
   /** Route pattern, e.g. "/api/v1/projects/[id]". */
   route: string;
+  /** The largest body this request's route class accepts (the route table, src/routes.ts); route handlers read at most this. */
+  bodyLimitBytes?: number;
   /** process.hrtime.bigint() when the request arrived. */
   readonly startedAt: bigint;
   /** The caller's address, from the socket and the trusted proxies' X-Forwarded-For (clientIpOf). */
@@ -28,7 +31,12 @@ export interface RequestContext {
   dbCalls: number;
 }
 
-export const requestStorage = singleton("observability.request-storage", () => new AsyncLocalStorage<RequestContext>());
+const requestStorage = singleton("observability.request-storage", () => new AsyncLocalStorage<RequestContext>());
+
+/** Runs `fn` (and everything it starts) as part of the request `context`. */
+export function runInRequestContext<T>(context: RequestContext, fn: () => T): T {
+  return requestStorage.run(context, fn);
+}
 
 /** The current request's context, or undefined outside a request (startup, background jobs). */
 export function getRequestContext(): RequestContext | undefined {
@@ -96,12 +104,16 @@ function normalizeAddress(address: string): string {
   return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
-// ---- Request ids: honour a sane incoming `x-request-id`, otherwise generate one. ----------------
+// ---- Request ids: honour an incoming `x-request-id` of a strict format, otherwise generate one. ----
 
 export const REQUEST_ID_HEADER = "x-request-id";
 
-/** Up to 128 characters of letters, digits and `-_.:`: enough for UUIDs, ULIDs and proxy ids (Heroku, Render, Fly). */
-const VALID_REQUEST_ID = /^[A-Za-z0-9\-_.:]{8,128}$/;
+/**
+ * What proxies generate: a UUID (Heroku, Render, Caddy's {http.request.uuid}) or 32 hex digits
+ * (nginx's $request_id). Anything else a client sends is replaced, so a log search by request id
+ * finds only what the server or a proxy in front of it named.
+ */
+const VALID_REQUEST_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i;
 
 export function isValidRequestId(value: unknown): value is string {
   return typeof value === "string" && VALID_REQUEST_ID.test(value);

@@ -1,18 +1,8 @@
 /**
- * Maps a request path to its route pattern ("/api/v1/projects/[id]") using Next's
- * routes-manifest.json, so metrics and logs never carry raw URLs (no cardinality explosion from
- * ids). Pure apart from the manifest it is given.
+ * Maps a request path to its route template ("/api/v1/projects/[id]"), so metrics and logs never
+ * carry raw URLs (no cardinality explosion from ids). The templates are the app's routes, listed
+ * from src/app by the build (scripts/app-routes.mjs) following Next's file conventions. Pure.
  */
-
-export interface RouteManifestEntry {
-  page: string;
-  regex: string;
-}
-
-export interface RoutesManifest {
-  staticRoutes?: RouteManifestEntry[];
-  dynamicRoutes?: RouteManifestEntry[];
-}
 
 export type RouteMatcher = (pathname: string) => string;
 
@@ -20,38 +10,47 @@ export type RouteMatcher = (pathname: string) => string;
 const STATIC_ASSET_ROUTE = "/_next/static";
 export const UNMATCHED_ROUTE = "(unmatched)";
 
-const INTERNAL_PAGES = new Set(["/_not-found", "/_global-error", "/_error", "/_app", "/_document"]);
+/** A template's segments as a regular expression: [id] one segment, [...rest] one or more, [[...rest]] any. */
+function templatePattern(template: string): RegExp {
+  const segments = template.split("/").filter(Boolean);
+  let pattern = "";
+  for (const segment of segments) {
+    if (/^\[\[\.\.\..+\]\]$/.test(segment)) pattern += "(?:/[^/]+)*";
+    else if (/^\[\.\.\..+\]$/.test(segment)) pattern += "(?:/[^/]+)+";
+    else if (/^\[.+\]$/.test(segment)) pattern += "/[^/]+";
+    else pattern += `/${segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`;
+  }
+  return new RegExp(`^${pattern || "/"}$`);
+}
 
-/** `publicFiles` are paths served from public/ ("/robots.txt"): each is its own route. */
-export function createRouteMatcher(manifest: RoutesManifest, publicFiles: readonly string[] = []): RouteMatcher {
-  const files = new Set(publicFiles);
-  const compile = (entries: RouteManifestEntry[] | undefined) =>
-    (entries ?? [])
-      .filter((entry) => !INTERNAL_PAGES.has(entry.page))
-      .map((entry) => ({ page: entry.page, regex: new RegExp(entry.regex) }));
-  // Static routes win over dynamic ones, as in Next's own router.
-  const routes = [...compile(manifest.staticRoutes), ...compile(manifest.dynamicRoutes)];
+const isDynamic = (template: string) => template.includes("[");
+
+/**
+ * A matcher for `templates` (e.g. "/", "/projects/[id]", "/sign-in/[[...sign-in]]", "/robots.txt").
+ * Static templates win over dynamic ones, as in Next's own router. Without templates (development,
+ * where the build did not list them) ids and long tokens become "[id]".
+ */
+export function createRouteMatcher(templates: readonly string[] | undefined): RouteMatcher {
+  if (!templates) return coarseMatcher;
+  const exact = new Set(templates.filter((template) => !isDynamic(template)));
+  const dynamic = templates.filter(isDynamic).map((template) => ({ template, pattern: templatePattern(template) }));
   return (pathname) => {
     if (pathname.startsWith("/_next/static/")) return STATIC_ASSET_ROUTE;
     if (pathname.startsWith("/_next/image")) return "/_next/image";
     if (pathname.startsWith("/_next/")) return "/_next";
-    if (files.has(pathname)) return pathname;
     const path = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
-    for (const route of routes) if (route.regex.test(path)) return route.page;
+    if (exact.has(path)) return path;
+    for (const route of dynamic) if (route.pattern.test(path)) return route.template;
     return UNMATCHED_ROUTE;
   };
 }
 
-/** Probes, scrapes and static assets: counted in metrics, logged at debug instead of info. */
-export function isQuietRoute(route: string, pathname: string): boolean {
-  return (
-    route === STATIC_ASSET_ROUTE ||
-    route === "/_next/image" ||
-    route === "/_next" ||
-    /^\/health(\/|$)/.test(pathname) ||
-    /^\/api\/(health|metrics)(\/|$)/.test(pathname) ||
-    /^\/(favicon\.ico|icon\.svg|robots\.txt)$/.test(pathname)
-  );
+function coarseMatcher(pathname: string): string {
+  if (pathname.startsWith("/_next/")) return "/_next";
+  return pathname
+    .split("/")
+    .map((segment) => (/^(\d+|[0-9a-f-]{16,}|[A-Za-z0-9_-]{20,})$/i.test(segment) ? "[id]" : segment))
+    .join("/");
 }
 
 /** "2xx", "4xx"… */

@@ -2,14 +2,7 @@
  * Sentry settings as pure decisions, shared by sentry.{server,edge,client}.config.ts. No SDK import
  * here: each config file passes these options to its runtime's `Sentry.init`.
  */
-import {
-  IGNORED_SPAN_NAMES,
-  isIgnoredTransaction,
-  scrubEvent,
-  scrubSpan,
-  type ScrubbableEvent,
-  type ScrubbableSpan,
-} from "./sentry-scrub";
+import { droppedTransactions, scrubEvent, scrubSpan, type ScrubbableEvent, type ScrubbableSpan } from "./sentry-scrub";
 
 export interface SentrySettings {
   /** Undefined means Sentry is off: no client, no transport, no request to any Sentry host. */
@@ -142,12 +135,18 @@ export function classifyEvent<E extends ClassifiableEvent>(
   return event;
 }
 
-/** Init options common to every runtime: identity, sampling, privacy and the scrubber. */
+/**
+ * Init options common to every runtime: identity, sampling, privacy and the scrubber.
+ * `quietPathPrefixes`: the route table's quiet paths (quietPathPrefixes(routes)), whose
+ * transactions are dropped.
+ */
 export function commonInitOptions(
   settings: SentrySettings,
   knownSecrets: () => readonly string[],
-  runtime: "server" | "browser" = "server",
+  runtime: "server" | "browser",
+  quietPathPrefixes: readonly string[],
 ) {
+  const dropped = droppedTransactions(quietPathPrefixes);
   return {
     dsn: settings.dsn,
     enabled: settings.dsn !== undefined,
@@ -163,13 +162,13 @@ export function commonInitOptions(
         urlPath(attributes?.["http.url"]),
         urlPath(normalizedRequest?.url),
       ];
-      if (paths.some((path) => isIgnoredTransaction(path))) return 0;
+      if (paths.some((path) => dropped.isIgnored(path))) return 0;
       return inheritOrSampleWith(settings.tracesSampleRate);
     },
     // Spans are streamed (the SDK 11 default): the sampler above keeps probe traces from starting,
     // ignoreSpans drops any that start anyway (e.g. continued from an incoming trace), and every
     // span's attributes are scrubbed like events.
-    ignoreSpans: IGNORED_SPAN_NAMES,
+    ignoreSpans: dropped.spanNames,
     // The server classifies in its event processor (tagWithRequestContext: it knows the request);
     // the browser here, where every error is one visitor's page.
     beforeSend: <E extends ScrubbableEvent & ClassifiableEvent>(event: E): E => {

@@ -113,29 +113,24 @@ export function scrubSpan<S extends ScrubbableSpan>(span: S, knownSecrets: reado
   return { ...span, name: scrubText(span.name, knownSecrets), ...(attributes ? { attributes } : {}) };
 }
 
-/** Transactions nobody needs: probes, the metrics scrape, the Sentry tunnel and static assets. */
-const DROPPED_TRANSACTION_PATHS: readonly RegExp[] = [
-  /^\/health(\/|$)/,
-  /^\/api\/health(\/|$)/,
-  /^\/api\/metrics(\/|$)/,
-  /^\/monitoring(\/|$)/,
-  /^\/_next\/(static|image)(\/|$)/,
-  /^\/(favicon\.ico|icon\.svg|robots\.txt|sitemap\.xml)$/,
-];
-
-/** The same, as span-name patterns for Sentry's ignoreSpans ("GET /health/live"). */
-export const IGNORED_SPAN_NAMES: RegExp[] = DROPPED_TRANSACTION_PATHS.map(
-  (pattern) => new RegExp(`^([A-Z]+ )?${pattern.source.slice(1)}`),
-);
-
 /** The path in a transaction name such as "GET /health/live" or "/api/metrics". */
 function pathOf(transactionName: string): string {
   const withoutMethod = transactionName.replace(/^[A-Z]+\s+/, "");
   return withoutMethod.split("?")[0] ?? withoutMethod;
 }
 
-export function isIgnoredTransaction(transactionName: string | undefined): boolean {
-  if (!transactionName) return false;
-  const path = pathOf(transactionName);
-  return DROPPED_TRANSACTION_PATHS.some((pattern) => pattern.test(path));
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Transactions nobody needs: those of the route table's quiet classes (probes, the metrics scrape,
+ * the Sentry tunnel, static assets), given as path prefixes ("/health" drops "/health/live").
+ */
+export function droppedTransactions(quietPathPrefixes: readonly string[]) {
+  const patterns = quietPathPrefixes.map((prefix) => `${escaped(prefix)}(?:/|$)`);
+  const path = new RegExp(`^(?:${patterns.join("|") || "(?!)"})`);
+  return {
+    isIgnored: (transactionName: string | undefined) => Boolean(transactionName) && path.test(pathOf(transactionName!)),
+    /** As span-name patterns for Sentry's ignoreSpans ("GET /health/live"). */
+    spanNames: patterns.map((pattern) => new RegExp(`^([A-Z]+ )?${pattern}`)),
+  };
 }

@@ -18,8 +18,8 @@ function serverSentrySettings(): SentrySettings {
 }
 
 /** Options for Sentry.init in sentry.server.config.ts. */
-function serverSentryOptions(settings = serverSentrySettings()) {
-  return commonInitOptions(settings, getSecretValues);
+function serverSentryOptions(settings: SentrySettings, quietPathPrefixes: readonly string[]) {
+  return commonInitOptions(settings, getSecretValues, "server", quietPathPrefixes);
 }
 
 interface TaggableEvent {
@@ -75,12 +75,15 @@ function tagWithRequestContext<E extends TaggableEvent>(event: E, hint?: { origi
 // through runningSentry().
 const sdk = singleton("observability.sentry-sdk", (): { loaded?: typeof SentrySdk } => ({}));
 
-/** Loads and starts Sentry when SENTRY_DSN is set (sentry.server.config.ts, at startup); else nothing. */
-export async function startServerSentry(): Promise<void> {
+/**
+ * Loads and starts Sentry when SENTRY_DSN is set (sentry.server.config.ts, at startup); else
+ * nothing. `quietPathPrefixes`: the route table's quiet paths, whose transactions are dropped.
+ */
+export async function startServerSentry(quietPathPrefixes: readonly string[]): Promise<void> {
   const settings = serverSentrySettings();
   if (!settings.dsn) return;
   const Sentry = await import("@sentry/nextjs");
-  Sentry.init(serverSentryOptions(settings));
+  Sentry.init(serverSentryOptions(settings, quietPathPrefixes));
   Sentry.addEventProcessor(tagWithRequestContext);
   sdk.loaded = Sentry;
 }

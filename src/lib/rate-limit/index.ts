@@ -16,7 +16,7 @@ import { singleton } from "@/lib/singleton";
  */
 
 export type RateLimitPolicy =
-  "sign-in" | "webhook" | "tunnel" | "csp-report" | "api-anonymous" | "api-write" | "server-action";
+  "sign-in" | "webhook" | "tunnel" | "csp-report" | "api-anonymous" | "api-write" | "server-action" | "page-post";
 
 interface Limit {
   points: number;
@@ -32,6 +32,8 @@ const DEFAULTS: Record<RateLimitPolicy, Limit> = {
   "api-anonymous": { points: 60, seconds: 60 },
   "api-write": { points: 120, seconds: 60 },
   "server-action": { points: 60, seconds: 60 },
+  // Every form and server-action post to a page, per client address, counted before its body is read.
+  "page-post": { points: 120, seconds: 60 },
 };
 
 const OVERRIDES: Record<RateLimitPolicy, keyof ServerEnv> = {
@@ -42,6 +44,7 @@ const OVERRIDES: Record<RateLimitPolicy, keyof ServerEnv> = {
   "api-anonymous": "RATE_LIMIT_API_ANONYMOUS",
   "api-write": "RATE_LIMIT_API_WRITE",
   "server-action": "RATE_LIMIT_SERVER_ACTION",
+  "page-post": "RATE_LIMIT_PAGE_POST",
 };
 
 export function limitOf(policy: RateLimitPolicy, env: Readonly<ServerEnv> = getEnv()): Limit {

@@ -1,9 +1,10 @@
 import "server-only";
 import { flushLogger, getLogger } from "@/lib/logger";
 import { actionForSignal } from "./plan";
-import { installRequestTracker } from "./request-tracker";
 import { runShutdown } from "./sequence";
-import { state, type ShutdownHook, type ShutdownStage } from "./state";
+import { state, type DrainableServer, type ShutdownHook, type ShutdownStage } from "./state";
+
+export type { ConnectionCounts, DrainableServer } from "./state";
 
 /**
  * Registers cleanup to run during shutdown, after in-flight requests finished: each owner registers
@@ -35,23 +36,14 @@ function handleSignal(signal: NodeJS.Signals): void {
 }
 
 /**
- * Installs SIGTERM/SIGINT handling for the standalone server. Only when NEXT_MANUAL_SIG_HANDLE=true
- * (set where the server starts: Dockerfile, `npm start`): otherwise Next's own handler is active
- * and exits at once with no drain, and a second handler would race it.
+ * Installs SIGTERM/SIGINT handling for the server the process owns (src/lib/http starts it and
+ * registers itself here): drain, then close, then clean up. Next's own signal handling belongs to
+ * its generated server, which Slipway does not run.
  */
-export function installShutdownHandlers(): void {
+export function installShutdownHandlers(server: DrainableServer): void {
+  state.server = server;
   if (state.signalsInstalled) return;
-  if (process.env.NEXT_MANUAL_SIG_HANDLE !== "true") {
-    if (process.env.NODE_ENV === "production") {
-      getLogger().warn(
-        { component: "shutdown" },
-        "NEXT_MANUAL_SIG_HANDLE is not true: Next.js handles SIGTERM itself, with no drain period and no cleanup",
-      );
-    }
-    return;
-  }
   state.signalsInstalled = true;
-  installRequestTracker();
   process.on("SIGTERM", handleSignal);
   process.on("SIGINT", handleSignal);
 }

@@ -1,9 +1,8 @@
-import { Server as NetServer } from "node:net";
+import type { ServerResponse } from "node:http";
 import { getEnv } from "@/lib/env";
 import { flushLogger, getLogger, type Logger } from "@/lib/logger";
 import { exitCodeFor, remainingMs } from "./plan";
-import { askToCloseConnection, closeIdleConnections, connectionCounts } from "./request-tracker";
-import { state, type ShutdownHook, type ShutdownStage } from "./state";
+import { state, type DrainableServer, type ShutdownHook, type ShutdownStage } from "./state";
 
 /** Each cleanup stage (flush, then connections) gets at least this long, even after a forced close. */
 const CLEANUP_FLOOR_MS = 2000;
@@ -19,64 +18,57 @@ const FRESH_CONNECTION_GRACE_MS = 1000;
 /** Longest time spent accepting connections that queued in the kernel during the drain. */
 const ACCEPT_QUEUE_SETTLE_MS = 1000;
 
+/** Sends `Connection: close` with this response (Node then ends the socket after it). */
+function askToCloseConnection(response: ServerResponse): void {
+  if (!response.headersSent) response.setHeader("Connection", "close");
+}
+
 /**
  * Accepts the connections waiting in the kernel's accept queue before the listener closes (closing
  * resets them). Node accepts one queued connection per event-loop turn, so on a busy server dozens
  * can wait there for hundreds of milliseconds: turn the loop until a turn accepts none, or `maxMs`.
  */
-async function acceptQueuedConnections(maxMs: number): Promise<{ accepted: number; settleMs: number }> {
+async function acceptQueuedConnections(
+  server: DrainableServer,
+  maxMs: number,
+): Promise<{ accepted: number; settleMs: number }> {
   const started = Date.now();
-  const acceptedAtStart = state.acceptedTotal;
+  const acceptedAtStart = server.acceptedTotal();
   for (;;) {
-    const before = state.acceptedTotal;
+    const before = server.acceptedTotal();
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (state.acceptedTotal === before || Date.now() - started >= maxMs) break;
+    if (server.acceptedTotal() === before || Date.now() - started >= maxMs) break;
   }
-  return { accepted: state.acceptedTotal - acceptedAtStart, settleMs: Date.now() - started };
+  return { accepted: server.acceptedTotal() - acceptedAtStart, settleMs: Date.now() - started };
 }
 
 /**
  * Stops accepting, then resolves true once every connection has ended (false if `ms` ran out).
  *
  * Nothing sent during the drain may fail, even on a busy event loop: closing the listener resets
- * connections still queued in the kernel, so it closes only once they have been accepted. `http.Server#close()` would also destroy every connection without a request in
- * progress, including those just accepted whose request is still on its way, so the listener is
- * closed with `net.Server#close()` and idle connections are closed here: kept-alive ones at once,
- * fresh ones after FRESH_CONNECTION_GRACE_MS. Every response now carries `Connection: close`, so
- * busy connections end after their response.
+ * connections still queued in the kernel, so it closes only once they have been accepted. The
+ * server closes only its listener (not connections just accepted whose request is on its way);
+ * idle connections are closed here: kept-alive ones at once, fresh ones after
+ * FRESH_CONNECTION_GRACE_MS. Every response now carries `Connection: close`, so busy connections
+ * end after their response.
  */
-async function closeAndWaitForConnections(ms: number, log: Logger): Promise<boolean> {
-  const server = state.server;
-  if (!server?.listening) return state.inFlight.size === 0 || waitForResponses(ms);
-  const { accepted, settleMs } = await acceptQueuedConnections(Math.min(ACCEPT_QUEUE_SETTLE_MS, ms));
-  const allEnded = new Promise<true>((resolve) => NetServer.prototype.close.call(server, () => resolve(true)));
+async function closeAndWaitForConnections(server: DrainableServer, ms: number, log: Logger): Promise<boolean> {
+  if (!server.listening) return server.inFlight.whenIdle(ms);
+  const { accepted, settleMs } = await acceptQueuedConnections(server, Math.min(ACCEPT_QUEUE_SETTLE_MS, ms));
+  const allEnded = server.stopAccepting().then(() => true as const);
   log.info(
-    { connections: connectionCounts(), acceptedWhileSettling: accepted, settleMs },
+    { connections: server.connectionCounts(), acceptedWhileSettling: accepted, settleMs },
     "no longer accepting connections; closing idle ones",
   );
-  closeIdleConnections(false);
+  server.closeIdleConnections(false);
   const grace = setTimeout(() => {
-    const closed = closeIdleConnections(true);
+    const closed = server.closeIdleConnections(true);
     if (closed > 0) log.info({ closed }, "closed connections that sent no request");
   }, FRESH_CONNECTION_GRACE_MS);
   const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), Math.max(0, ms - settleMs)).unref());
   const ended = await Promise.race([allEnded, timeout]);
   clearTimeout(grace);
   return ended;
-}
-
-/** Without a known listener: resolves true once no response is in flight, false after `ms`. */
-function waitForResponses(ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const check = () => state.inFlight.size === 0 && finish(true);
-    const timer = setTimeout(() => finish(false), ms);
-    function finish(ended: boolean) {
-      clearTimeout(timer);
-      state.onResponseClosed.delete(check);
-      resolve(ended);
-    }
-    state.onResponseClosed.add(check);
-  });
 }
 
 async function runStep(log: Logger, name: string, step: ShutdownHook, ms: number): Promise<boolean> {
@@ -106,9 +98,10 @@ export async function runShutdown(signal: NodeJS.Signals): Promise<never> {
   const timeoutMs = env.SHUTDOWN_TIMEOUT_SECONDS * 1000;
   const log = getLogger().child({ component: "shutdown" });
 
+  const server = state.server;
   state.phase = "draining";
   state.startedAt = Date.now();
-  for (const response of state.inFlight) askToCloseConnection(response);
+  for (const response of server?.inFlight.current() ?? []) askToCloseConnection(response);
   log.info(
     { signal, drainSeconds: env.SHUTDOWN_DRAIN_SECONDS, timeoutSeconds: env.SHUTDOWN_TIMEOUT_SECONDS },
     "shutdown started: readiness is 503, still serving while load balancers drain",
@@ -118,14 +111,15 @@ export async function runShutdown(signal: NodeJS.Signals): Promise<never> {
 
   state.phase = "closing";
   const closingAt = Date.now();
-  for (const response of state.inFlight) askToCloseConnection(response);
+  for (const response of server?.inFlight.current() ?? []) askToCloseConnection(response);
   if (drainOverrunMs > 100) log.warn({ drainOverrunMs }, "event loop is lagging: the drain ended late");
-  const ended = await closeAndWaitForConnections(timeoutMs, log);
-  const requestsCut = !ended && state.inFlight.size > 0;
-  log.info({ inFlight: state.inFlight.size, waitedMs: Date.now() - closingAt }, "connections closed");
+  const ended = server ? await closeAndWaitForConnections(server, timeoutMs, log) : true;
+  const inFlight = server?.inFlight.total ?? 0;
+  const requestsCut = !ended && inFlight > 0;
+  log.info({ inFlight, waitedMs: Date.now() - closingAt }, "connections closed");
   if (!ended) {
-    log.warn({ inFlight: state.inFlight.size }, "shutdown timeout reached: closing remaining connections");
-    state.server?.closeAllConnections();
+    log.warn({ inFlight }, "shutdown timeout reached: closing remaining connections");
+    server?.closeAllConnections();
   }
 
   // Cleanup shares what is left of the timeout; each stage gets at least CLEANUP_FLOOR_MS, so the

@@ -1,5 +1,4 @@
-import type { Server, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import type { ServerResponse } from "node:http";
 import { singleton } from "@/lib/singleton";
 import type { ShutdownPhase } from "./plan";
 
@@ -11,33 +10,46 @@ export type ShutdownHook = () => Promise<void> | void;
  */
 export type ShutdownStage = "flush" | "connections";
 
+/** Open connections by state, for the shutdown log. */
+export interface ConnectionCounts {
+  busy: number;
+  idle: number;
+  awaitingFirstRequest: number;
+}
+
+/**
+ * What the shutdown drains: the HTTP server the process owns (src/lib/http), through the one
+ * in-flight account and its connection list. The server registers itself when it starts.
+ */
+export interface DrainableServer {
+  readonly listening: boolean;
+  /** Connections accepted since start (to see when the kernel's accept queue is empty). */
+  acceptedTotal(): number;
+  /** Stops accepting; resolves once every open connection has ended. */
+  stopAccepting(): Promise<void>;
+  /** Destroys connections with nothing in flight: kept-alive ones and, when `includeFresh`, those still awaiting their first request. */
+  closeIdleConnections(includeFresh: boolean): number;
+  closeAllConnections(): void;
+  connectionCounts(): ConnectionCounts;
+  inFlight: {
+    readonly total: number;
+    current(): Iterable<ServerResponse>;
+    whenIdle(ms: number): Promise<boolean>;
+  };
+}
+
 export interface ShutdownState {
   phase: ShutdownPhase;
   /** When the first signal arrived (Date.now()). */
   startedAt?: number;
-  /** The standalone server's http.Server, learned from its first connection. */
-  server?: Server;
-  /** Responses not yet finished or aborted. */
-  inFlight: Set<ServerResponse>;
-  /** Open connections: how many responses each has in flight, and whether it carried a request. */
-  connections: Map<Socket, { inFlight: number; used: boolean }>;
-  /** Connections accepted since start (for the shutdown log). */
-  acceptedTotal: number;
-  /** Called whenever a response ends, so waiters can re-check. */
-  onResponseClosed: Set<() => void>;
+  server?: DrainableServer;
   hooks: Map<string, { run: ShutdownHook; stage: ShutdownStage }>;
-  trackerInstalled: boolean;
   signalsInstalled: boolean;
 }
 
-/** Process-wide: instrumentation, route handlers and the readiness probe share one state. */
+/** Process-wide: the server, route handlers and the readiness probe share one state. */
 export const state: ShutdownState = singleton("shutdown", () => ({
   phase: "running",
-  inFlight: new Set(),
-  connections: new Map(),
-  acceptedTotal: 0,
-  onResponseClosed: new Set(),
   hooks: new Map(),
-  trackerInstalled: false,
   signalsInstalled: false,
 }));

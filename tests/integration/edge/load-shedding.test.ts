@@ -5,7 +5,8 @@ import { startStandaloneServer, type StandaloneServer } from "../../support/stan
 /**
  * Load shedding (MAX_IN_FLIGHT_REQUESTS): beyond the bound the server answers 503 at once instead
  * of queueing work its clients gave up on; probes are always answered. Requests are held in flight
- * deterministically: a server-action post whose body never finishes arriving.
+ * deterministically: a server-action post whose body never finishes arriving (within
+ * REQUEST_TIMEOUT_SECONDS, left at its default of 30 s here).
  */
 
 let server: StandaloneServer;
@@ -29,7 +30,8 @@ function holdARequest(): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => {
       socket.write(
-        "POST /projects/new HTTP/1.1\r\nHost: x\r\nNext-Action: 7f9d32e68c46238c6004c3e8f339afb6077eae2c6a\r\n" +
+        "POST /projects/new HTTP/1.1\r\nHost: x\r\nOrigin: http://x\r\n" +
+          "Next-Action: 7f9d32e68c46238c6004c3e8f339afb6077eae2c6a\r\n" +
           'Content-Type: text/plain;charset=UTF-8\r\nContent-Length: 100\r\n\r\n[{"a":1},',
         () => resolve(),
       );
@@ -44,10 +46,18 @@ describe("load shedding at the front door", () => {
     expect((await fetch(`${server.url}/`)).status).toBe(200);
     await holdARequest();
     await holdARequest();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-
-    const shed = await fetch(`${server.url}/`);
-    expect(shed.status).toBe(503);
+    // The two are in flight once the server has read their headers: wait for the refusal, bounded.
+    let shed: Response | undefined;
+    await expect
+      .poll(
+        async () => {
+          shed = await fetch(`${server.url}/`);
+          return shed.status;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(503);
+    if (!shed) throw new Error("no answer");
     expect(shed.headers.get("retry-after")).toBe("1");
     expect(((await shed.json()) as { error: { code: string } }).error.code).toBe("overloaded");
     expect((await fetch(`${server.url}/health/live`)).status).toBe(200);

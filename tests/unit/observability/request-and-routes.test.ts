@@ -1,35 +1,42 @@
 import { describe, expect, it } from "vitest";
 import { isValidRequestId, resolveRequestId, serverTiming } from "@/lib/observability/request-context";
-import { createRouteMatcher, isQuietRoute, statusClass, UNMATCHED_ROUTE } from "@/lib/observability/route-pattern";
+import { createRouteMatcher, statusClass, UNMATCHED_ROUTE } from "@/lib/observability/route-pattern";
 import { envelopeTarget, parseDsn } from "@/lib/observability/browser-endpoints";
-import { completionLevel } from "@/lib/observability/http-server";
+import { completionLevel } from "@/lib/observability/http-requests";
 import { isAuthorizedScrape } from "@/lib/observability/metrics";
 
 describe("request ids", () => {
-  it("honours a valid incoming id", () => {
-    expect(resolveRequestId("req-12345678", () => "generated")).toBe("req-12345678");
+  it("honours an incoming UUID (Heroku, Render, Caddy) or 32 hex digits (nginx)", () => {
+    expect(resolveRequestId("0b9c2f1e-5d7a-4c3b-9e8f-1a2b3c4d5e6f", () => "generated")).toBe(
+      "0b9c2f1e-5d7a-4c3b-9e8f-1a2b3c4d5e6f",
+    );
+    expect(isValidRequestId("0123456789abcdef0123456789ABCDEF")).toBe(true);
   });
 
-  it.each([undefined, "", "short", "has spaces in it", "x".repeat(129), "<script>alert(1)</script>"])(
-    "generates one instead of %j",
-    (incoming) => expect(resolveRequestId(incoming, () => "generated")).toBe("generated"),
+  it.each([
+    undefined,
+    "",
+    "short",
+    "req-12345678",
+    "has spaces in it",
+    "x".repeat(129),
+    "<script>alert(1)</script>",
+    "0b9c2f1e-5d7a-4c3b-9e8f-1a2b3c4d5e6f\n",
+    "admin-request-of-another-user",
+  ])("replaces a client-chosen %j with a new one", (incoming) =>
+    expect(resolveRequestId(incoming, () => "generated")).toBe("generated"),
   );
-
-  it("accepts UUIDs", () => expect(isValidRequestId("0b9c2f1e-5d7a-4c3b-9e8f-1a2b3c4d5e6f")).toBe(true));
 });
 
 describe("route patterns", () => {
-  const match = createRouteMatcher(
-    {
-      staticRoutes: [
-        { page: "/", regex: "^/(?:/)?$" },
-        { page: "/api/v1/projects", regex: "^/api/v1/projects(?:/)?$" },
-        { page: "/_not-found", regex: "^/_not\\-found(?:/)?$" },
-      ],
-      dynamicRoutes: [{ page: "/api/v1/projects/[id]", regex: "^/api/v1/projects/([^/]+?)(?:/)?$" }],
-    },
-    ["/robots.txt"],
-  );
+  const match = createRouteMatcher([
+    "/",
+    "/api/v1/projects",
+    "/api/v1/projects/[id]",
+    "/robots.txt",
+    "/sign-in/[[...sign-in]]",
+    "/docs/[...slug]",
+  ]);
 
   it("maps ids to the dynamic pattern, never the raw URL", () => {
     expect(match("/api/v1/projects/7c1e2d")).toBe("/api/v1/projects/[id]");
@@ -40,10 +47,17 @@ describe("route patterns", () => {
   it("names public files", () => expect(match("/robots.txt")).toBe("/robots.txt"));
   it("buckets everything else", () => expect(match("/wp-admin/setup.php")).toBe(UNMATCHED_ROUTE));
 
-  it("treats probes and assets as quiet", () => {
-    expect(isQuietRoute("/health/live", "/health/live")).toBe(true);
-    expect(isQuietRoute("/_next/static", "/_next/static/a.js")).toBe(true);
-    expect(isQuietRoute("/api/v1/projects", "/api/v1/projects")).toBe(false);
+  it("matches optional catch-all and catch-all segments", () => {
+    expect(match("/sign-in")).toBe("/sign-in/[[...sign-in]]");
+    expect(match("/sign-in/factor-one/x")).toBe("/sign-in/[[...sign-in]]");
+    expect(match("/docs")).toBe(UNMATCHED_ROUTE);
+    expect(match("/docs/a/b")).toBe("/docs/[...slug]");
+  });
+
+  it("ignores a trailing slash", () => expect(match("/api/v1/projects/")).toBe("/api/v1/projects"));
+
+  it("without templates (development), turns ids into [id]", () => {
+    expect(createRouteMatcher(undefined)("/projects/0b9c2f1e-5d7a-4c3b-9e8f-1a2b3c4d5e6f")).toBe("/projects/[id]");
   });
 
   it("classes statuses", () => expect(statusClass(404)).toBe("4xx"));
@@ -93,6 +107,7 @@ describe("completion log level", () => {
     [503, false, "warn"],
     [200, true, "debug"],
     [503, true, "warn"],
+    [499, false, "info"],
   ] as const)("status %i (quiet route: %s) logs at %s", (status, quiet, level) => {
     expect(completionLevel(status, quiet)).toBe(level);
   });

@@ -1,3 +1,5 @@
+import { quietPathPrefixes } from "@/lib/http/routes";
+import { routes } from "@/routes";
 import { describe, expect, it } from "vitest";
 import { releaseOf } from "@/lib/env/load";
 import {
@@ -59,7 +61,7 @@ describe("commonInitOptions", () => {
     release,
     tracesSampleRate: 0.25,
   });
-  const options = commonInitOptions(settings, () => ["s3cr3t-value-123"]);
+  const options = commonInitOptions(settings, () => ["s3cr3t-value-123"], "server", quietPathPrefixes(routes));
   const sample = (name: string, attributes: Record<string, unknown> = {}) =>
     options.tracesSampler({ name, attributes, inheritOrSampleWith: (rate) => rate });
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { isIgnoredTransaction, scrubEvent, scrubText } from "@/lib/observability/sentry-scrub";
+import { quietPathPrefixes } from "@/lib/http/routes";
+import { droppedTransactions, scrubEvent, scrubText } from "@/lib/observability/sentry-scrub";
+import { routes } from "@/routes";
+
+const isIgnoredTransaction = droppedTransactions(quietPathPrefixes(routes)).isIgnored;
 
 const SECRET = "planted-secret-value-4f9c2a7d";
 
@@ -66,7 +70,7 @@ describe("scrubText", () => {
   });
 });
 
-describe("isIgnoredTransaction", () => {
+describe("transactions of the route table's quiet classes", () => {
   it.each([
     "GET /health/live",
     "GET /health/ready",

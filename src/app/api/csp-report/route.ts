@@ -4,10 +4,10 @@ import { cspViolationsOf } from "@/lib/security";
 
 /**
  * Content-Security-Policy violation reports (report-uri and the Reporting API): logged at warn
- * with the directive and the blocked origin only, limited per client and in size.
+ * with the directive and the blocked origin only (size and per-client limits: the route table).
  */
-export const POST = publicApiRoute({ rateLimit: "csp-report" }, async ({ request }) => {
-  const text = new TextDecoder().decode(await readBody(request, 16 * 1024));
+export const POST = publicApiRoute({}, async ({ request }) => {
+  const text = new TextDecoder().decode(await readBody(request));
   for (const violation of cspViolationsOf(text))
     requestLogger().warn({ csp: violation }, "content security policy violation");
   return noContent();

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * Bundles the server process (src/server.ts, ADR 0062) into the standalone output as `server.js`,
+ * in place of the server Next generates, after `next build`. What the standalone output already
+ * ships (next, react, pino, ioredis…) stays external; the rest of our code and its dependencies are
+ * inlined. Next's generated server is kept beside the build as .next/next-generated-server.js, for
+ * the test that pins what our server takes from it (docs/framework-contracts.md).
+ */
+import { existsSync, readFileSync, renameSync } from "node:fs";
+import path from "node:path";
+import { build } from "esbuild";
+import { appRouteTemplates } from "./app-routes.mjs";
+
+const root = path.resolve(import.meta.dirname, "..");
+const standalone = path.join(root, ".next", "standalone");
+const serverFile = path.join(standalone, "server.js");
+const generated = path.join(root, ".next", "next-generated-server.js");
+
+if (!existsSync(serverFile)) throw new Error("No standalone build: run `next build` first.");
+if (readFileSync(serverFile, "utf8").includes("startServer(")) renameSync(serverFile, generated);
+
+// The values next.config.ts fixes into the build (its `env`), so the server reports the same release.
+const { config } = JSON.parse(readFileSync(path.join(standalone, ".next", "required-server-files.json"), "utf8"));
+const buildValues = Object.fromEntries(
+  Object.entries(config.env ?? {})
+    .filter(([name]) => name.startsWith("SLIPWAY_"))
+    .map(([name, value]) => [`process.env.${name}`, JSON.stringify(value)]),
+);
+
+await build({
+  entryPoints: [path.join(root, "src", "server.ts")],
+  outfile: serverFile,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  legalComments: "none",
+  tsconfig: path.join(root, "tsconfig.json"),
+  // What the standalone output ships (Next traced it for its own server and routes): one copy each.
+  external: ["next", "next/*", "react", "react-dom", "pino", "@sentry/nextjs"],
+  alias: { "server-only": path.join(root, "scripts", "empty-module.mjs") },
+  define: {
+    SLIPWAY_ROUTE_TEMPLATES: JSON.stringify(appRouteTemplates(root)),
+    ...buildValues,
+  },
+  // Bundled CommonJS code may call require() for Node built-ins. The standalone server is the
+  // production server, whatever the environment says (as Next's generated server.js does).
+  banner: {
+    js: [
+      "import { createRequire as __slipwayCreateRequire } from 'node:module';",
+      "const require = __slipwayCreateRequire(import.meta.url);",
+      "process.env.NODE_ENV = 'production';",
+    ].join("\n"),
+  },
+  logLevel: "warning",
+});
+console.log(`Server bundled: ${path.relative(process.cwd(), serverFile)}`);
