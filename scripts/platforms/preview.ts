@@ -41,13 +41,13 @@ export async function createPreview(target: DeployTarget, env: Env, options: Pre
     await github.report(
       options.ref,
       gate.ok ? "success" : "failure",
-      url,
+      gate.ok ? url : undefined,
       gate.ok ? "Preview ready: demo data, local sign-in" : `Preview failed its gate: ${gate.reason}`.slice(0, 140),
     );
     return gate.ok;
   } catch (error) {
     log(`preview: FAILED: ${(error as Error).message}`);
-    await github.report(options.ref, "failure", url, `Preview failed: ${(error as Error).message}`.slice(0, 140));
+    await github.report(options.ref, "failure", undefined, `Preview failed: ${(error as Error).message}`.slice(0, 140));
     return false;
   }
 }

@@ -14,7 +14,7 @@ import { NEXT, PREVIOUS, QUICK, run, runProgram, story } from "./pipeline";
 
 const files = loadDeployFiles();
 
-describe.skipIf(absent(files, "fly"))("the Fly.io pipeline, against the stand-in", () => {
+describe.skipIf(absent(files, "fly"))("the Fly.io pipeline, against the stand-in", { timeout: 60_000 }, () => {
   let fly: FlyStandIn;
   const app = () => String(readFly().app);
   const previous = () => PREVIOUS(`registry.fly.io/${app()}`);
@@ -40,7 +40,7 @@ describe.skipIf(absent(files, "fly"))("the Fly.io pipeline, against the stand-in
     // An earlier release, deployed the same way.
     expect((await run(["fly", "deploy"], { ...env(), IMAGE: previous() })).code).toBe(0);
     fly.resetRecords();
-  });
+  }, 60_000);
   afterEach(() => fly.stop());
 
   it("runs the release command before any machine moves, then replaces each group's machines with fly.toml's settings", async () => {
@@ -66,7 +66,7 @@ describe.skipIf(absent(files, "fly"))("the Fly.io pipeline, against the stand-in
     expect(routes.filter((route) => route === `POST /v1/apps/${app()}/machines`)).toHaveLength(1); // the release command's
     // What the machines run is what fly.toml declares.
     const web = machines("app")[0]!;
-    const check = web.config.services![0]!.checks![0]! as Record<string, string>;
+    const check = web.config.services![0]!.checks![0]! as unknown as Record<string, string>;
     const declared = toml.http_service.checks[0];
     expect(check.path).toBe(declared.path);
     for (const field of ["interval", "timeout", "grace_period"])

@@ -44,7 +44,10 @@ export async function run(args: string[], env: Env): Promise<Run> {
   return { code, lines, report: json ? JSON.parse(json) : undefined };
 }
 
-/** The program itself, `npx tsx scripts/deploy-platform.ts ARGS`, with `env` added to this environment. */
+/**
+ * The program itself, `npx tsx scripts/deploy-platform.ts ARGS`, with `env` added to this
+ * environment (tests running it take a minute's timeout: tsx compiles on a busy machine).
+ */
 export function runProgram(args: string[], env: Env): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(

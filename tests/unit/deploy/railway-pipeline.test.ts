@@ -17,7 +17,7 @@ const REPOSITORY = "ghcr.io/slipway-dev/slipway";
 const previous = PREVIOUS(REPOSITORY);
 const next = NEXT(REPOSITORY);
 
-describe.skipIf(absent(files, "railway"))("the Railway pipeline, against the stand-in", () => {
+describe.skipIf(absent(files, "railway"))("the Railway pipeline, against the stand-in", { timeout: 60_000 }, () => {
   let railway: RailwayStandIn;
   const env = () => ({
     ...QUICK,

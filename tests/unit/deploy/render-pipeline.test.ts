@@ -20,7 +20,7 @@ const web = () => services().find((service) => service.type === "web")!;
 const worker = () => services().find((service) => service.type === "worker")!;
 const repository = () => web().image.url.replace(/:[^:/]+$/, "");
 
-describe.skipIf(absent(files, "render"))("the Render pipeline, against the stand-in", () => {
+describe.skipIf(absent(files, "render"))("the Render pipeline, against the stand-in", { timeout: 60_000 }, () => {
   let render: RenderStandIn;
   const previous = () => PREVIOUS(repository());
   const next = () => NEXT(repository());
