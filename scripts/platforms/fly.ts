@@ -170,7 +170,7 @@ function machineChecks(config: Json): FlyCheck[] {
  * exited 0 before any process group's machine was updated to it; every machine of each group runs
  * the image with the group's command, checks, kill signal and timeout.
  */
-export function flyVerify(machines: Machine[], image: string): string[] {
+function flyVerify(machines: Machine[], image: string): string[] {
   const declared = flyDeclared();
   const problems: string[] = [];
   const groupOf = (machine: Machine) => machine.config?.metadata?.fly_process_group ?? "app";

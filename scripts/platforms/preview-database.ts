@@ -19,7 +19,7 @@ export interface PreviewDatabase {
   url: string;
 }
 
-export function previewDatabase(env: Env, pr: number): PreviewDatabase & { adminUrl: string } {
+function previewDatabase(env: Env, pr: number): PreviewDatabase & { adminUrl: string } {
   const { PREVIEW_DATABASE_URL: adminUrl } = requireEnv(env, ["PREVIEW_DATABASE_URL"], "a preview's database");
   let url: URL;
   try {

@@ -4,7 +4,8 @@
  * code, so Railway never reads railway.json for it (config as code is read from a deployment's code:
  * https://docs.railway.com/reference/config-as-code): the pipeline itself sends each service the
  * deploy settings of its file (railway.json, railway.worker.json) with serviceInstanceUpdate before
- * serviceInstanceDeployV2, and reads them back with serviceInstance.
+ * serviceInstanceDeployV2, and reads them back with serviceInstance. Previews are ephemeral
+ * environments copied from staging (https://docs.railway.com/integrations/api/manage-environments).
  *
  *   RAILWAY_TOKEN                          a project token (deploys) or RAILWAY_API_TOKEN, an account or
  *                                          workspace token (previews create environments: it is needed there)

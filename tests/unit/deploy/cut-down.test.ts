@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exists, PLATFORM_FILES, TARGET_FILES, type Platform } from "../../../scripts/deploy-files.mjs";
-import type { CutDownResult } from "./cut-down-reporter";
+import type { CutDownResult } from "../../support/cut-down-reporter";
 
 /**
  * A fork keeps the deployment targets it uses and deletes the others' files. The deploy checks
@@ -112,7 +112,7 @@ beforeAll(async () => {
       `  root: ${JSON.stringify(repo)},`,
       "  test: {",
       "    ...base.test,",
-      `    reporters: [[${JSON.stringify(path.join(import.meta.dirname, "cut-down-reporter.ts"))}, { file: ${JSON.stringify(resultsFile)} }]],`,
+      `    reporters: [[${JSON.stringify(path.join(repo, "tests/support/cut-down-reporter.ts"))}, { file: ${JSON.stringify(resultsFile)} }]],`,
       `    projects: ${JSON.stringify(projects)},`,
       "  },",
       "};",

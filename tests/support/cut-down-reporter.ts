@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Reporter, TestModule } from "vitest/node";
 
 /**
- * For cut-down.test.ts: every test's outcome with the project (the cut-down checkout) it ran in
+ * For tests/unit/deploy/cut-down.test.ts: every test's outcome with the project (the cut-down checkout) it ran in
  * and its top-level describe block, written as JSON to the file the reporter is given.
  */
 export interface CutDownResult {
