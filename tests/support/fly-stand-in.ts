@@ -156,6 +156,13 @@ export async function startFlyStandIn(): Promise<FlyStandIn> {
   }
 
   const error = (status: number, message: string) => ({ status, body: { error: message } });
+  /** A success answer, itself checked against the Machines API's shape for it. */
+  const answer = (status: number, definition: string, body: unknown) => {
+    const problems = schemaErrors(validator(definition), body);
+    if (problems.length)
+      throw new Error(`the stand-in's answer does not fit Fly's ${definition}: ${problems.join("; ")}`);
+    return { status, body };
+  };
 
   const server: StandInServer = await startStandInServer(
     ({ method, path: route, query, headers, body }) => {
@@ -182,10 +189,12 @@ export async function startFlyStandIn(): Promise<FlyStandIn> {
       if (!match || !app) return error(404, "app not found");
       const rest = match[2] ?? "";
       if (rest === "" && method === "GET")
-        return {
-          status: 200,
-          body: { id: app.name, name: app.name, status: "deployed", organization: { slug: app.org } },
-        };
+        return answer(200, "app", {
+          id: app.name,
+          name: app.name,
+          status: "deployed",
+          organization: { slug: app.org },
+        });
       if (rest === "" && method === "DELETE") {
         for (const machine of app.machines) machine.state = "destroyed";
         apps.delete(app.name);
@@ -193,17 +202,21 @@ export async function startFlyStandIn(): Promise<FlyStandIn> {
       }
       if (rest === "/machines" && method === "GET") {
         const all = query.get("include_deleted") === "true";
-        return { status: 200, body: app.machines.filter((machine) => all || machine.state !== "destroyed") };
+        return answer(
+          200,
+          "machineList",
+          app.machines.filter((machine) => all || machine.state !== "destroyed"),
+        );
       }
       if (rest === "/machines" && method === "POST") {
         const problems = schemaErrors(validator("launchMachine"), body);
         if (problems.length) return error(400, problems.join("; "));
-        return { status: 200, body: launch(app, body as never) };
+        return answer(200, "machine", launch(app, body as never));
       }
       match = /^\/machines\/([^/]+)$/.exec(rest);
       const machine = match && app.machines.find((candidate) => candidate.id === match![1]);
       if (!match || !machine) return error(404, "machine not found");
-      if (method === "GET") return { status: 200, body: machine };
+      if (method === "GET") return answer(200, "machine", machine);
       if (method === "POST") {
         const problems = schemaErrors(validator("launchMachine"), body);
         if (problems.length) return error(400, problems.join("; "));
@@ -213,7 +226,7 @@ export async function startFlyStandIn(): Promise<FlyStandIn> {
         machine.updated_at = new Date().toISOString();
         machine.events.push({ type: "update", status: "replaced", source: "user", timestamp: tick() });
         start(app, machine);
-        return { status: 200, body: machine };
+        return answer(200, "machine", machine);
       }
       return error(404, "not found");
     },

@@ -137,6 +137,13 @@ export async function startRenderStandIn(options: { imageRepository: string }): 
   }
 
   const error = (status: number, message: string) => ({ status, body: { id: "error", message } });
+  /** A success answer, itself checked against Render's shape for it (a stand-in that drifts fails loudly). */
+  const answer = (status: number, definition: string, body: unknown) => {
+    const problems = schemaErrors(validator(definition), body);
+    if (problems.length)
+      throw new Error(`the stand-in's answer does not fit Render's ${definition}: ${problems.join("; ")}`);
+    return { status, body };
+  };
   const invalid = (definition: string, body: unknown) => {
     const problems = schemaErrors(validator(definition), body);
     return problems.length ? error(400, `invalid body: ${problems.join("; ")}`) : undefined;
@@ -153,12 +160,16 @@ export async function startRenderStandIn(options: { imageRepository: string }): 
       let match: RegExpExecArray | null;
 
       if ((match = /^\/blueprints\/([^/]+)$/.exec(route)) && method === "GET") {
-        return match[1] === blueprint.id ? { status: 200, body: blueprint } : error(404, "blueprint not found");
+        return match[1] === blueprint.id ? answer(200, "blueprint", blueprint) : error(404, "blueprint not found");
       }
       if (route === "/services" && method === "GET") {
         const names = query.getAll("name");
         const found = [...services.values()].filter((service) => names.length === 0 || names.includes(service.name));
-        return { status: 200, body: found.map((service) => ({ cursor: service.id, service: view(service) })) };
+        return answer(
+          200,
+          "serviceList",
+          found.map((service) => ({ cursor: service.id, service: view(service) })),
+        );
       }
       if (route === "/services" && method === "POST") {
         const problem = invalid("servicePOST", body);
@@ -185,7 +196,7 @@ export async function startRenderStandIn(options: { imageRepository: string }): 
         created.envVars = Object.fromEntries((input.envVars ?? []).map((entry) => [entry.key, entry.value ?? ""]));
         services.set(created.id, created);
         const deploy = run(created, input.image.imagePath, "new_service");
-        return { status: 201, body: { service: view(created), deployId: deploy.id } };
+        return answer(201, "serviceAndDeploy", { service: view(created), deployId: deploy.id });
       }
 
       match = /^\/services\/([^/]+)(\/.*)?$/.exec(route);
@@ -193,7 +204,7 @@ export async function startRenderStandIn(options: { imageRepository: string }): 
       if (!match || !service) return error(404, "service not found");
       const rest = match[2] ?? "";
 
-      if (rest === "" && method === "GET") return { status: 200, body: view(service) };
+      if (rest === "" && method === "GET") return answer(200, "service", view(service));
       if (rest === "" && method === "DELETE") {
         services.delete(service.id);
         return { status: 204 };
@@ -214,7 +225,7 @@ export async function startRenderStandIn(options: { imageRepository: string }): 
           service.serviceDetails.envSpecificDetails.preDeployCommand = preDeployCommand;
         if (envSpecificDetails?.dockerCommand !== undefined)
           service.serviceDetails.envSpecificDetails.dockerCommand = envSpecificDetails.dockerCommand;
-        return { status: 200, body: view(service) };
+        return answer(200, "service", view(service));
       }
       if (rest === "/scale" && method === "POST") {
         const problem = invalid("scalePOST", body);
@@ -224,7 +235,11 @@ export async function startRenderStandIn(options: { imageRepository: string }): 
       }
       if (rest === "/deploys" && method === "GET") {
         const limit = Number(query.get("limit") ?? 20);
-        return { status: 200, body: service.deploys.slice(0, limit).map((deploy) => ({ cursor: deploy.id, deploy })) };
+        return answer(
+          200,
+          "deployList",
+          service.deploys.slice(0, limit).map((deploy) => ({ cursor: deploy.id, deploy })),
+        );
       }
       if (rest === "/deploys" && method === "POST") {
         const problem = invalid("deployPOST", body);
@@ -233,11 +248,11 @@ export async function startRenderStandIn(options: { imageRepository: string }): 
         if (repositoryOf(image) !== repositoryOf(service.imagePath))
           return error(400, "the image URL must match the service's image host, repository and name");
         const deploy = run(service, image, "api");
-        return { status: 201, body: { ...deploy, status: "created" } };
+        return answer(201, "deploy", { ...deploy, status: "created" });
       }
       if ((match = /^\/deploys\/([^/]+)$/.exec(rest)) && method === "GET") {
         const deploy = service.deploys.find((candidate) => candidate.id === match![1]);
-        return deploy ? { status: 200, body: deploy } : error(404, "deploy not found");
+        return deploy ? answer(200, "deploy", deploy) : error(404, "deploy not found");
       }
       if (rest === "/rollback" && method === "POST") {
         const problem = invalid("rollbackPOST", body);
@@ -245,7 +260,7 @@ export async function startRenderStandIn(options: { imageRepository: string }): 
         const target = service.deploys.find((candidate) => candidate.id === (body as { deployId: string }).deployId);
         if (!target) return error(404, "deploy not found");
         const deploy = run(service, target.image.ref, "rollback");
-        return { status: 201, body: { ...deploy, status: "created" } };
+        return answer(201, "deploy", { ...deploy, status: "created" });
       }
       if ((match = /^\/env-vars\/([A-Z0-9_]+)$/.exec(rest)) && method === "PUT") {
         const problem = invalid("envVarPUT", body);
