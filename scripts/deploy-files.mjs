@@ -10,8 +10,8 @@ import { parse as parseYaml } from "yaml";
 
 /**
  * The checkout whose deployment files are read. SLIPWAY_DEPLOY_ROOT is for
- * tests/integration/deploy/cut-down.test.ts only: it runs the deploy checks on a scratch copy
- * without one platform's manifest.
+ * tests/unit/deploy/cut-down.test.ts only: it runs the deploy checks on scratch copies without
+ * some targets' files.
  */
 export const root = path.resolve(process.env.SLIPWAY_DEPLOY_ROOT || path.join(import.meta.dirname, ".."));
 
@@ -250,8 +250,23 @@ export const PLATFORM_FILES = {
   compose: COMPOSE_FILES.production,
 };
 
+/**
+ * Every file of each target: its manifest first (whose presence says the target is configured),
+ * then the others a fork deletes with it. Railway reads one config file per service: the web
+ * service's and the background worker's.
+ */
+export const TARGET_FILES = {
+  fly: [PLATFORM_FILES.fly],
+  railway: [PLATFORM_FILES.railway, "railway.worker.json"],
+  render: [PLATFORM_FILES.render],
+  compose: [PLATFORM_FILES.compose],
+};
+
 export const readFly = () => parseToml(read(PLATFORM_FILES.fly));
 export const readRailway = () => JSON.parse(read(PLATFORM_FILES.railway));
+/** The Railway worker service's config file, undefined when absent (a rule then says so). */
+export const readRailwayWorker = () =>
+  exists(TARGET_FILES.railway[1]) ? JSON.parse(read(TARGET_FILES.railway[1])) : undefined;
 export const readRender = () => parseYaml(read(PLATFORM_FILES.render));
 
 /** The platform manifests this checkout has (fly, railway, render), parsed; absent ones are left out. */

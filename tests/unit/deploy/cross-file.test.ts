@@ -84,8 +84,10 @@ describe("ports", () => {
 describe("migrator", () => {
   it("every release step runs the migrator the image contains", () => {
     expect(migratorRules(files)).toEqual([]);
-    expect(Object.keys(migratorCommands(files))).toHaveLength(presentPlatforms(files).length);
-    expect(new Set(Object.values(migratorCommands(files)))).toEqual(new Set([MIGRATOR_COMMAND]));
+    // One release step per target present (none in a checkout that keeps no target), each the migrator.
+    const commands = migratorCommands(files);
+    expect(Object.keys(commands)).toHaveLength(presentPlatforms(files).length);
+    for (const [where, command] of Object.entries(commands)) expect(command, where).toBe(MIGRATOR_COMMAND);
   });
 
   withFly("fails when a release command points at a file the image lacks", () => {
@@ -138,7 +140,7 @@ describe("shutdown timings", () => {
     const broken = copyOf(files);
     broken.fly.env.SHUTDOWN_TIMEOUT_SECONDS = "60";
     expect(shutdownRules(broken)).toContain(
-      "fly kill_timeout 30s must exceed drain + timeout (65s) and be at most 300s",
+      "fly kill_timeout 45s must exceed drain + timeout (65s) and be at most 300s",
     );
   });
 

@@ -24,12 +24,18 @@ const shellcheck = (file: string) => spawnSync("shellcheck", ["--format=gcc", fi
 describe.skipIf(absent(files, "compose"))("scripts/deploy-compose", () => {
   const skip = missingRequirement("shellcheck", "the compose blue-green script");
 
-  it.skipIf(skip)("passes ShellCheck, as does scripts/deploy-railway", () => {
-    for (const file of [SCRIPT, "scripts/deploy-railway"]) {
-      const result = shellcheck(file);
-      expect(result.stdout).toBe("");
-      expect(result.status).toBe(0);
-    }
+  it.skipIf(skip)("passes ShellCheck", () => {
+    const result = shellcheck(SCRIPT);
+    expect(result.stdout).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("moves the worker to the release after the web containers switched, and back on rollback", () => {
+    const deploy = script.slice(script.indexOf("deploy() {"), script.indexOf("rollback() {"));
+    const rollback = script.slice(script.indexOf("rollback() {"));
+    expect(deploy.indexOf("move_worker")).toBeGreaterThan(deploy.indexOf('switch_over "$old" "$new"'));
+    expect(rollback.indexOf("move_worker")).toBeGreaterThan(rollback.indexOf("switch_over"));
+    expect(script).toContain("compose up --detach --no-deps --wait worker");
   });
 
   it.skipIf(skip)("ShellCheck reports an unquoted expansion (the check is live)", () => {

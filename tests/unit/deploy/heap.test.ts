@@ -12,9 +12,9 @@ describe("the V8 heap, sized to the instance", () => {
 
   it("knows the memory of every instance the manifests name", () => {
     const expected = {
-      fly: { "fly [[vm]]": 512 },
-      render: { "render plan starter": 512 },
-      compose: { "compose app memory limit": 768 },
+      fly: { "fly [[vm]] app, worker": 512 },
+      render: { "render web plan starter": 512, "render worker plan starter": 512 },
+      compose: { "compose app memory limit": 768, "compose worker memory limit": 512 },
       railway: {},
     };
     expect(instanceMemory(files)).toEqual(
@@ -50,13 +50,13 @@ describe("the V8 heap, sized to the instance", () => {
   itWith(files, "fly")("fails when a VM is too small for a workable heap", () => {
     const broken = copyOf(files);
     broken.fly.vm[0].memory = "256mb";
-    expect(heapRules(broken)).toContain("fly [[vm]]: 256 MB gives a 96 MB heap, below 128 MB");
+    expect(heapRules(broken)).toContain("fly [[vm]] app, worker: 256 MB gives a 96 MB heap, below 128 MB");
   });
 
   itWith(files, "render")("fails on a Render plan whose memory it does not know", () => {
     const broken = copyOf(files);
     broken.render.services.find((service: { type: string }) => service.type === "web").plan = "enormous";
-    expect(heapRules(broken)).toContain("render plan enormous: unknown memory size (add it to the heap rules)");
+    expect(heapRules(broken)).toContain("render web plan enormous: unknown memory size (add it to the heap rules)");
   });
 
   it("fails when the build stages bound the heap (next build needs the default)", () => {

@@ -99,10 +99,18 @@ describe.skipIf(absent(files, "render"))("render.yaml", () => {
     );
   });
 
-  it("fails when the web service is not built from the Dockerfile", () => {
+  it("fails when the web service builds the repository instead of running the pipeline's image", () => {
     const broken = copyOf(files);
-    webOf(broken.render).runtime = "node";
-    expect(renderRules(broken)).toContain("render web service must use runtime: docker");
+    webOf(broken.render).runtime = "docker";
+    expect(renderRules(broken)).toContain("render web service must use runtime: image (the pipeline's image)");
+  });
+
+  it("fails when the Blueprint's image is not the last gated release", () => {
+    const broken = copyOf(files);
+    (webOf(broken.render).image as { url: string }).url = "ghcr.io/slipway-dev/slipway:latest";
+    expect(renderRules(broken)).toContain(
+      "render web image.url must be ghcr.io/<owner>/<repo>:production (the last gated release)",
+    );
   });
 });
 

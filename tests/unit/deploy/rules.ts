@@ -21,6 +21,7 @@ import {
   readDockerfile,
   readDockerignore,
   readPlatformManifests,
+  readRailwayWorker,
   readWorkflows,
   stageEnv,
   stageInstructions,
@@ -44,6 +45,8 @@ export interface DeployFiles {
   /** Each platform's manifest, undefined when the checkout does not have it (see presentPlatforms). */
   fly?: Json;
   railway?: Json;
+  /** Railway's second config file, the worker service's (railway.worker.json). */
+  railwayWorker?: Json;
   render?: Json;
   workflows: Record<string, Json>;
   routes: Set<string>;
@@ -62,6 +65,7 @@ export function loadDeployFiles(): DeployFiles {
     dockerignore: readDockerignore(),
     compose: { base, merged },
     ...readPlatformManifests(),
+    railwayWorker: readRailwayWorker(),
     workflows: Object.fromEntries(Object.entries(readWorkflows()).map(([file, { data }]) => [file, data])),
     routes: appRoutes(),
     database: {
@@ -124,6 +128,7 @@ const renderEnv = (render: Json): Record<string, string | undefined> =>
   );
 
 const webService = (render: Json): Json => render?.services?.find((service: Json) => service.type === "web");
+const workerService = (render: Json): Json => render?.services?.find((service: Json) => service.type === "worker");
 
 function runnerWorkdir(dockerfile: Dockerfile): string {
   const workdirs = stageInstructions(dockerfile, RUNNER, "WORKDIR");
@@ -373,6 +378,16 @@ export function migratorRules(files: DeployFiles): string[] {
     const inImage = path.posix.resolve(workdir, script);
     if (!targets.includes(inImage)) problems.push(`${where}: ${inImage} is not copied into the runner image`);
   }
+  // The worker never migrates: the web service's release step does, before either process moves.
+  if (files.fly && /migrate/.test(String(files.fly.processes?.worker ?? "")))
+    problems.push("fly worker process must not run the migrator");
+  if (files.railwayWorker?.deploy?.preDeployCommand)
+    problems.push("railway worker must have no preDeployCommand (the web service migrates)");
+  if (files.render && workerService(files.render)?.preDeployCommand)
+    problems.push("render worker must have no preDeployCommand (the web service migrates)");
+  const composeWorker = files.compose.merged?.services?.worker;
+  if (composeWorker && composeWorker.depends_on?.migrate?.condition !== "service_completed_successfully")
+    problems.push("compose worker must wait for migrate to complete successfully");
   const migrationsDir = path.posix.resolve(workdir, "db/migrations");
   if (!targets.includes(migrationsDir)) problems.push(`the runner image lacks ${migrationsDir} beside the migrator`);
   if (files.compose.merged) {
@@ -417,6 +432,36 @@ export function shutdownRules(files: DeployFiles): string[] {
       );
     }
   }
+  // The worker drains within WORKER_SHUTDOWN_TIMEOUT_SECONDS: each target's SIGKILL comes later.
+  if (files.fly) {
+    const budget = workerShutdownSecondsOf(files.fly.env);
+    const flyKill = files.fly.kill_timeout === undefined ? 5 : flyKillTimeoutSeconds(files.fly.kill_timeout);
+    if (!(flyKill > budget)) problems.push(`fly kill_timeout ${flyKill}s must exceed the worker's ${budget}s`);
+  }
+  if (files.railwayWorker) {
+    const draining = files.railwayWorker.deploy?.drainingSeconds;
+    const budget = WORKER.defaultShutdownSeconds;
+    if (!(typeof draining === "number" && draining > budget))
+      problems.push(`railway worker drainingSeconds ${draining} must exceed the worker's ${budget}s`);
+  }
+  const renderWorker = files.render && workerService(files.render);
+  if (renderWorker) {
+    const budget = workerShutdownSecondsOf(renderEnv(files.render));
+    const delay = renderWorker.maxShutdownDelaySeconds ?? 30;
+    if (!(delay > budget && delay <= 300))
+      problems.push(
+        `render worker maxShutdownDelaySeconds ${delay} must exceed the worker's ${budget}s and be at most 300`,
+      );
+  }
+  const composeWorker = files.compose.merged?.services?.worker;
+  if (composeWorker) {
+    const budget = workerShutdownSecondsOf(composeWorker.environment);
+    const grace =
+      composeWorker.stop_grace_period === undefined ? 10 : composeDurationSeconds(composeWorker.stop_grace_period);
+    if (!(grace > budget))
+      problems.push(`compose worker stop_grace_period ${grace}s must exceed the worker's ${budget}s`);
+    if ((composeWorker.stop_signal ?? "SIGTERM") !== "SIGTERM") problems.push("compose worker must stop with SIGTERM");
+  }
   // Compose: stop_grace_period (default 10 s) before SIGKILL.
   if (files.compose.merged) {
     const app = files.compose.merged.services?.app ?? {};
@@ -425,6 +470,125 @@ export function shutdownRules(files: DeployFiles): string[] {
     if (!(grace > composeBudget))
       problems.push(`compose app stop_grace_period ${grace}s must exceed ${composeBudget}s`);
     if ((app.stop_signal ?? "SIGTERM") !== "SIGTERM") problems.push("compose app must stop with SIGTERM");
+  }
+  return problems;
+}
+
+// ---- the background worker (node worker.mjs, issue 23's contract) -------------------------------------
+
+/**
+ * The worker process every target declares: the image's `worker.mjs` (beside server.js in /app),
+ * started with `node worker.mjs`, the web process's environment, its own readiness on WORKER_PORT
+ * (3001 unless set) at /health/ready, drained on SIGTERM within WORKER_SHUTDOWN_TIMEOUT_SECONDS (30
+ * unless set), and never migrating. The file itself arrives with issue 23: no rule requires it in
+ * the build.
+ */
+export const WORKER = {
+  command: "node worker.mjs",
+  readinessPath: "/health/ready",
+  defaultPort: 3001,
+  defaultShutdownSeconds: 30,
+} as const;
+
+const workerPortOf = (env: Record<string, unknown> | undefined): number =>
+  Number(env?.WORKER_PORT ?? WORKER.defaultPort);
+const workerShutdownSecondsOf = (env: Record<string, unknown> | undefined): number =>
+  Number(env?.WORKER_SHUTDOWN_TIMEOUT_SECONDS ?? WORKER.defaultShutdownSeconds);
+
+/** Where each present target probes the worker: path and port. */
+export function workerProbes(files: DeployFiles): Record<string, { path?: string; port?: number }> {
+  const probes: Record<string, { path?: string; port?: number }> = {};
+  if (files.fly) {
+    const check = Object.values((files.fly.checks ?? {}) as Record<string, Json>).find((candidate) =>
+      (candidate.processes ?? []).includes("worker"),
+    );
+    probes["fly worker [checks]"] = { path: check?.path, port: check?.port };
+  }
+  if (files.railway) {
+    // Railway probes the service's PORT: the pipeline sets it to the worker's port on that service.
+    probes["railway worker healthcheckPath"] = {
+      path: files.railwayWorker?.deploy?.healthcheckPath,
+      port: WORKER.defaultPort,
+    };
+  }
+  const worker = files.compose.merged?.services?.worker;
+  if (worker) {
+    const test = Array.isArray(worker.healthcheck?.test) ? worker.healthcheck.test.join(" ") : "";
+    const port = /process\.env\.WORKER_PORT\|\|(\d+)/.exec(test)?.[1];
+    probes["compose worker healthcheck"] = { path: probePath(test), port: port ? Number(port) : undefined };
+  }
+  return probes;
+}
+
+export function workerRules(files: DeployFiles): string[] {
+  const problems: string[] = [];
+  for (const [where, probe] of Object.entries(workerProbes(files))) {
+    if (probe.path !== WORKER.readinessPath)
+      problems.push(`${where} must probe ${WORKER.readinessPath}, not ${probe.path}`);
+    if (probe.port !== WORKER.defaultPort)
+      problems.push(`${where} must probe port ${WORKER.defaultPort} (WORKER_PORT), not ${probe.port}`);
+  }
+  const { fly, railwayWorker, render } = files;
+  if (fly) {
+    if (fly.processes?.worker !== WORKER.command) problems.push(`fly [processes] worker must be "${WORKER.command}"`);
+    if (fly.processes?.app !== "node server.js") problems.push('fly [processes] app must be "node server.js"');
+    if (JSON.stringify(fly.http_service?.processes) !== '["app"]')
+      problems.push('fly [http_service] must serve the app process only (processes = ["app"])');
+    if (workerPortOf(fly.env) !== WORKER.defaultPort)
+      problems.push("fly [env] WORKER_PORT must match the worker check's port");
+    const check = Object.values((fly.checks ?? {}) as Record<string, Json>).find((candidate) =>
+      (candidate.processes ?? []).includes("worker"),
+    );
+    for (const field of ["interval", "timeout", "grace_period"]) {
+      if (check && typeof check[field] !== "string")
+        problems.push(`fly worker check ${field} needs a unit (a bare number is milliseconds)`);
+    }
+    const vmProcesses = (fly.vm ?? []).flatMap((vm: Json) => vm.processes ?? ["app", "worker"]);
+    if (!vmProcesses.includes("worker")) problems.push("fly needs a [[vm]] size for the worker process");
+  }
+  if (files.railway) {
+    if (!railwayWorker) problems.push("railway.worker.json (the worker service's config) is missing");
+    else {
+      if (railwayWorker.deploy?.startCommand !== WORKER.command)
+        problems.push(`railway worker startCommand must be "${WORKER.command}"`);
+      if (railwayWorker.build?.builder !== files.railway.build?.builder)
+        problems.push("railway worker must build like the web service (one image)");
+    }
+  }
+  if (render) {
+    const web = webService(render);
+    const worker = workerService(render);
+    if (!worker) problems.push("render.yaml has no background worker (type: worker)");
+    else {
+      if (worker.runtime !== "image" || worker.image?.url !== web?.image?.url)
+        problems.push("render worker must run the web service's image (runtime: image, same image.url)");
+      if (worker.dockerCommand !== WORKER.command)
+        problems.push(`render worker dockerCommand must be "${WORKER.command}"`);
+      if (worker.healthCheckPath)
+        problems.push("render worker healthCheckPath: Render gives background workers no HTTP health check");
+      const keys = (service: Json) => new Set((service?.envVars ?? []).map((entry: Json) => entry.key));
+      const missing = [...keys(web)].filter((key) => !keys(worker).has(key));
+      if (missing.length) problems.push(`render worker lacks the web service's ${missing.join(", ")}`);
+      for (const entry of worker.envVars ?? []) {
+        const source = (web?.envVars ?? []).find((candidate: Json) => candidate.key === entry.key);
+        if ((source?.generateValue || source?.sync === false) && entry.fromService?.envVarKey !== entry.key)
+          problems.push(`render worker ${entry.key} must copy the web service's value (fromService envVarKey)`);
+      }
+    }
+  }
+  const app = files.compose.merged?.services?.app;
+  const worker = files.compose.merged?.services?.worker;
+  if (files.compose.merged) {
+    if (!worker) problems.push("production compose has no worker service");
+    else {
+      if (worker.image !== app?.image || worker.build?.target !== RUNNER)
+        problems.push("compose worker must run the app's image (runner target)");
+      if (JSON.stringify(worker.command) !== JSON.stringify(WORKER.command.split(" ")))
+        problems.push(`compose worker command must be ["node", "worker.mjs"]`);
+      const missing = Object.keys(app?.environment ?? {}).filter((key) => !(key in (worker.environment ?? {})));
+      if (missing.length) problems.push(`compose worker lacks the app's ${missing.join(", ")}`);
+      if ((worker.ports ?? []).length > 0) problems.push("compose worker must publish no port");
+    }
   }
   return problems;
 }
@@ -885,8 +1049,12 @@ export function renderRules({ render }: DeployFiles): string[] {
   const problems: string[] = [];
   const web = webService(render);
   if (!web) return ["render.yaml has no web service"];
-  if (web.runtime !== "docker") problems.push("render web service must use runtime: docker");
-  if (web.dockerfilePath !== "./Dockerfile") problems.push("render must build ./Dockerfile");
+  // Image-backed: Render runs the image the pipeline built and gated, and never builds the repository.
+  if (web.runtime !== "image") problems.push("render web service must use runtime: image (the pipeline's image)");
+  if (!/^ghcr\.io\/[^/:]+\/[^/:]+:production$/.test(String(web.image?.url ?? "")))
+    problems.push("render web image.url must be ghcr.io/<owner>/<repo>:production (the last gated release)");
+  if (!web.image?.creds?.fromRegistryCreds?.name)
+    problems.push("render web image needs registry credentials (image.creds.fromRegistryCreds)");
   const databases = new Set((render.databases ?? []).map((database: Json) => database.name));
   const services = new Map((render.services ?? []).map((service: Json) => [service.name, service.type]));
   for (const entry of web.envVars ?? []) {
@@ -938,16 +1106,23 @@ const MIN_HEAP_MB = 128;
 export function instanceMemory(files: DeployFiles): Record<string, number | undefined> {
   const memory: Record<string, number | undefined> = {};
   if (files.fly) {
-    const vm = files.fly.vm?.[0]?.memory;
-    memory["fly [[vm]]"] = vm === undefined ? undefined : memoryMegabytes(vm);
+    for (const vm of files.fly.vm ?? [{}]) {
+      const where = vm.processes ? `fly [[vm]] ${vm.processes.join(", ")}` : "fly [[vm]]";
+      memory[where] = vm.memory === undefined ? undefined : memoryMegabytes(vm.memory);
+    }
   }
   if (files.render) {
-    const plan = webService(files.render)?.plan;
-    memory[`render plan ${plan}`] = RENDER_PLAN_MEMORY_MB[plan];
+    for (const service of [webService(files.render), workerService(files.render)].filter(Boolean)) {
+      memory[`render ${service.type} plan ${service.plan}`] = RENDER_PLAN_MEMORY_MB[service.plan];
+    }
   }
   if (files.compose.merged) {
-    const limit = files.compose.merged.services?.app?.deploy?.resources?.limits?.memory;
-    memory["compose app memory limit"] = limit === undefined ? undefined : memoryMegabytes(limit);
+    for (const name of ["app", "worker"]) {
+      const service = files.compose.merged.services?.[name];
+      if (!service) continue;
+      const limit = service.deploy?.resources?.limits?.memory;
+      memory[`compose ${name} memory limit`] = limit === undefined ? undefined : memoryMegabytes(limit);
+    }
   }
   return memory;
 }
