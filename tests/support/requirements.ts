@@ -63,6 +63,7 @@ export const REQUIREMENTS = {
     available: () => runs("prometheus-pushgateway", ["--version"]),
     install: "apt-get install --no-install-recommends prometheus-pushgateway",
   },
+  curl: { available: () => runs("curl", ["--version"]), install: "apt-get install curl" },
   openssl: { available: () => runs("openssl", ["version"]), install: "apt-get install openssl" },
   jq: { available: () => runs("jq", ["--version"]), install: "apt-get install jq" },
   psql: { available: () => runs("psql", ["--version"]), install: "apt-get install postgresql-client" },
