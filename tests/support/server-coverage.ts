@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { mergeProcessCovs, type ProcessCov } from "@bcoe/v8-coverage";
+import { mergeProcessCovs, type ProcessCov, type ScriptCov } from "@bcoe/v8-coverage";
 import { encodedMap, FlattenMap } from "@jridgewell/trace-mapping";
 import astV8ToIstanbul from "ast-v8-to-istanbul";
 import libCoverage, { type CoverageMap } from "istanbul-lib-coverage";
@@ -31,14 +31,26 @@ export function serverCoverageEnv(): Record<string, string> {
   return dir ? { NODE_V8_COVERAGE: dir } : {};
 }
 
-/** The build's file for a chunk of any copy of it, or undefined when the build has no such chunk. */
-function buildFileOf(url: string): string | undefined {
-  if (!url.startsWith("file://")) return undefined;
-  const file = fileURLToPath(url);
+const codeLengths = new Map<string, number>();
+const codeLength = (file: string) => {
+  if (!codeLengths.has(file)) codeLengths.set(file, readFileSync(file, "utf8").length);
+  return codeLengths.get(file)!;
+};
+
+/**
+ * The build's file for a chunk of any copy of it, or undefined when the build has no such chunk,
+ * or has one of that name with other code (another release's build: its offsets would land on
+ * the wrong lines). The script's top-level function spans the whole script, so its length tells.
+ */
+function buildFileOf(script: ScriptCov): string | undefined {
+  if (!script.url.startsWith("file://")) return undefined;
+  const file = fileURLToPath(script.url);
   const at = file.indexOf(SERVER_PATH);
   if (at < 0) return undefined;
   const inBuild = path.join(BUILD_SERVER, file.slice(at + SERVER_PATH.length));
-  return existsSync(inBuild) && existsSync(`${inBuild}.map`) ? inBuild : undefined;
+  if (!existsSync(inBuild) || !existsSync(`${inBuild}.map`)) return undefined;
+  const length = Math.max(0, ...script.functions.flatMap((fn) => fn.ranges.map((range) => range.endOffset)));
+  return length === codeLength(inBuild) ? inBuild : undefined;
 }
 
 /** The chunk's source map, flattened, when it maps any of the project's own sources (memoised). */
@@ -74,7 +86,7 @@ export async function serverCoverageMap(dir: string, isIncluded: (file: string) 
     }
     // Only the chunks that hold the project's code: the rest is dependencies and Next itself.
     const result = coverage.result.flatMap((script) => {
-      const file = buildFileOf(script.url);
+      const file = buildFileOf(script);
       return file && projectSourceMap(file) ? [{ ...script, url: pathToFileURL(file).href }] : [];
     });
     merged = mergeProcessCovs([merged, { result }]);
