@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 
-const [vitestFile, playwrightFile, gamedayFile] = process.argv.slice(2);
+const [vitestFile, playwrightFile, gamedayFile, coverageFile] = process.argv.slice(2);
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const line = (name, counts) => {
   console.log(`${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
@@ -67,6 +67,17 @@ if (gamedayFile) {
   } else {
     console.log("gameday: no report (the run did not complete)");
     healthy = false;
+  }
+}
+
+// Coverage of src/ and db/ (vitest's json-summary; the thresholds fail npm test itself).
+if (coverageFile) {
+  if (existsSync(coverageFile)) {
+    const { total } = JSON.parse(readFileSync(coverageFile, "utf8"));
+    const share = (key) => `${total[key].pct} % (${total[key].covered}/${total[key].total})`;
+    console.log(`coverage: lines ${share("lines")}, branches ${share("branches")}, functions ${share("functions")}`);
+  } else {
+    console.log("coverage: no report (the test run did not complete)");
   }
 }
 

@@ -10,8 +10,9 @@ import { RULES_DIR, ruleFiles } from "./monitoring-files";
  * A real Prometheus (Debian's `prometheus` binary) for tests: on a free loopback port, scraping the
  * given targets as job "slipway" with the metrics bearer token from a file, loaded with the
  * repository's rules unchanged (ops/prometheus/rules), with short scrape and evaluation intervals
- * so alerts reach their `for:` in real time. No Alertmanager: tests read alert state from
- * Prometheus's API. Stopped by PID; its data directory is removed.
+ * so alerts reach their `for:` in real time. Tests read alert state from Prometheus's API; with
+ * `alertmanagers` it also sends them on (tests/support/alertmanager.ts). Stopped by PID; its data
+ * directory is removed.
  *
  *   const prometheus = await startPrometheus({ targets: [`127.0.0.1:${server.port}`], metricsToken });
  *   await prometheus.waitForAlert("SlipwayInstanceDown", "firing", { timeoutMs: 120_000 });
@@ -26,6 +27,12 @@ export interface PrometheusOptions {
   scrapeInterval?: string;
   /** Default 1s. */
   evaluationInterval?: string;
+  /** host:port of Alertmanagers to send alerts to (none by default). */
+  alertmanagers?: string[];
+  /** Rule files loaded after the repository's (absolute paths). */
+  extraRuleFiles?: string[];
+  /** Scrape jobs besides "slipway" (e.g. the Pushgateway's, as ops/prometheus/prometheus.yml has it). */
+  extraScrapeConfigs?: Record<string, unknown>[];
 }
 
 export interface PromSample {
@@ -93,7 +100,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       scrape_timeout: options.scrapeInterval ?? "1s",
       evaluation_interval: options.evaluationInterval ?? "1s",
     },
-    rule_files: ruleFiles().map((file) => path.join(RULES_DIR, file)),
+    rule_files: [...ruleFiles().map((file) => path.join(RULES_DIR, file)), ...(options.extraRuleFiles ?? [])],
+    ...(options.alertmanagers?.length
+      ? { alerting: { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] } }
+      : {}),
     scrape_configs: [
       {
         job_name: "slipway",
@@ -101,6 +111,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         authorization: { type: "Bearer", credentials_file: tokenFile },
         static_configs: [{ targets: options.targets }],
       },
+      ...(options.extraScrapeConfigs ?? []),
     ],
   };
   writeFileSync(path.join(dir, "prometheus.yml"), stringifyYaml(config));

@@ -54,6 +54,17 @@ export const REQUIREMENTS = {
     available: () => runs("amtool", ["--version"]),
     install: "apt-get install --no-install-recommends prometheus-alertmanager",
   },
+  // Debian names the Alertmanager binary prometheus-alertmanager (amtool comes with it).
+  alertmanager: {
+    available: () => runs("prometheus-alertmanager", ["--version"]),
+    install: "apt-get install --no-install-recommends prometheus-alertmanager",
+  },
+  pushgateway: {
+    available: () => runs("prometheus-pushgateway", ["--version"]),
+    install: "apt-get install --no-install-recommends prometheus-pushgateway",
+  },
+  curl: { available: () => runs("curl", ["--version"]), install: "apt-get install curl" },
+  openssl: { available: () => runs("openssl", ["version"]), install: "apt-get install openssl" },
   jq: { available: () => runs("jq", ["--version"]), install: "apt-get install jq" },
   psql: { available: () => runs("psql", ["--version"]), install: "apt-get install postgresql-client" },
   pgbackrest: { available: () => runs("pgbackrest", ["version"]), install: "apt-get install pgbackrest" },

@@ -5,6 +5,7 @@ import path from "node:path";
 import { freePort } from "../../scripts/embedded-postgres";
 // @ts-expect-error plain ESM script without types
 import { prepareStandalone } from "../../scripts/prepare-standalone.mjs";
+import { serverCoverageEnv } from "./server-coverage";
 
 export { ensureProductionBuild } from "../../scripts/production-build";
 
@@ -48,6 +49,8 @@ export async function startStandaloneServer(options: StartOptions): Promise<Stan
     AUTH_MODE: "local",
     SESSION_SECRET: randomBytes(32).toString("hex"),
     LOG_LEVEL: "info",
+    // Set only while coverage is measured (npm run test:coverage).
+    ...serverCoverageEnv(),
   };
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[key];

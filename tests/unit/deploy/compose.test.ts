@@ -309,7 +309,7 @@ describe.skipIf(absent(files, "compose"))("compose monitoring profile", () => {
     broken.compose.merged.services.grafana.ports = ["3030:3000"];
     expect(monitoringComposeRules(broken)).toEqual(
       expect.arrayContaining([
-        "prometheus: publishes a port (only Grafana may, on loopback)",
+        "prometheus: publishes a port (only grafana and loki may, on loopback)",
         'grafana: port "3030:3000" must bind to 127.0.0.1',
       ]),
     );

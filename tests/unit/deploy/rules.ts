@@ -53,7 +53,13 @@ export interface DeployFiles {
   /** The compose stack's database image (db/postgres/Dockerfile) and the files that configure its backups. */
   database: { dockerfile: Dockerfile; contextFiles: string[]; config: BackupConfig };
   /** The configuration the compose `monitoring` profile mounts from ops/. */
-  monitoring: { prometheus: Json; alertmanager: Json; grafanaDatasources: Json; grafanaDashboards: Json };
+  monitoring: {
+    prometheus: Json;
+    alertmanager: Json;
+    grafanaDatasources: Json;
+    grafanaLogDatasources: Json;
+    grafanaDashboards: Json;
+  };
 }
 
 export type BackupConfig = ReturnType<typeof readBackupConfig>;
@@ -77,6 +83,7 @@ export function loadDeployFiles(): DeployFiles {
       prometheus: parseYaml(read("ops/prometheus/prometheus.yml")),
       alertmanager: parseYaml(read("ops/alertmanager/alertmanager.yml")),
       grafanaDatasources: parseYaml(read("ops/grafana/provisioning/datasources/prometheus.yml")),
+      grafanaLogDatasources: parseYaml(read("ops/grafana/provisioning/datasources/loki.yml")),
       grafanaDashboards: parseYaml(read("ops/grafana/provisioning/dashboards/slipway.yml")),
     },
   };
@@ -796,8 +803,14 @@ export function databaseRoleRules(files: DeployFiles): string[] {
 const MONITORING_IMAGES: Record<string, string> = {
   prometheus: "prom/prometheus",
   alertmanager: "prom/alertmanager",
+  pushgateway: "prom/pushgateway",
+  loki: "grafana/loki",
+  alloy: "grafana/alloy",
   grafana: "grafana/grafana",
 };
+
+/** Services that may publish a port: on loopback only (Grafana for people, Loki for the runbooks' queries). */
+const LOOPBACK_PORTS = new Set(["grafana", "loki"]);
 
 /** Where each service reads its configuration from ops/, as `--config.file` or mount target. */
 const MONITORING_CONFIG: Record<string, { source: string; target: string; configFlag?: string }> = {
@@ -808,6 +821,8 @@ const MONITORING_CONFIG: Record<string, { source: string; target: string; config
     configFlag: "/etc/alertmanager/alertmanager.yml",
   },
   grafana: { source: "./ops/grafana/provisioning", target: "/etc/grafana/provisioning" },
+  loki: { source: "./ops/loki", target: "/etc/loki" },
+  alloy: { source: "./ops/alloy", target: "/etc/alloy" },
 };
 
 const bindMounts = (service: Json): { source: string; target: string; readOnly: boolean }[] =>
@@ -875,8 +890,9 @@ export function monitoringComposeRules(files: DeployFiles): string[] {
     }
     for (const mapping of service.ports ?? []) {
       const host = typeof mapping === "string" ? mapping.split(":")[0] : mapping.host_ip;
-      if (name !== "grafana") problems.push(`${name}: publishes a port (only Grafana may, on loopback)`);
-      else if (host !== "127.0.0.1") problems.push(`grafana: port ${JSON.stringify(mapping)} must bind to 127.0.0.1`);
+      if (!LOOPBACK_PORTS.has(name))
+        problems.push(`${name}: publishes a port (only ${[...LOOPBACK_PORTS].join(" and ")} may, on loopback)`);
+      else if (host !== "127.0.0.1") problems.push(`${name}: port ${JSON.stringify(mapping)} must bind to 127.0.0.1`);
     }
     for (const [key, value] of Object.entries(service.environment ?? {})) {
       if (SECRETISH.test(key) && !key.endsWith("_FILE") && value !== "" && value !== null) {
@@ -922,6 +938,18 @@ export function monitoringComposeRules(files: DeployFiles): string[] {
   }
   const datasource = (grafanaDatasources.datasources ?? [])[0];
   if (datasource?.url !== "http://prometheus:9090") problems.push("grafana datasource must be http://prometheus:9090");
+  const logs = (files.monitoring.grafanaLogDatasources.datasources ?? [])[0];
+  if (logs?.type !== "loki" || logs?.url !== "http://loki:3100")
+    problems.push("grafana's Loki datasource must be http://loki:3100");
+  const pushJob = (prometheus.scrape_configs ?? []).find((candidate: Json) => candidate.job_name === "pushgateway");
+  const pushTargets: string[] = (pushJob?.static_configs ?? []).flatMap((config: Json) => config.targets ?? []);
+  if (!pushJob?.honor_labels || !pushTargets.includes("pushgateway:9091"))
+    problems.push(
+      'prometheus.yml must scrape pushgateway:9091 with honor_labels (the backup runs keep job="slipway-backup")',
+    );
+  const metricsUrl = String(services.backup?.environment?.BACKUP_METRICS_ENDPOINT ?? "");
+  if (services.backup && !metricsUrl.startsWith("http://pushgateway:9091/metrics/job/slipway-backup"))
+    problems.push("backup: BACKUP_METRICS_ENDPOINT must push to http://pushgateway:9091/metrics/job/slipway-backup");
   const dashboardsPath = grafanaDashboards.providers?.[0]?.options?.path;
   const dashboardsMount = bindMounts(services.grafana ?? {}).find(
     (mount) => mount.source === "./ops/grafana/dashboards",

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readWorkflows } from "../../../scripts/deploy-files.mjs";
+import { runCommand } from "../../support/command";
 import { missingRequirement } from "../../support/requirements";
 
 /**
@@ -130,12 +131,71 @@ describe.skipIf(missingRequirement("jq", "the uptime workflow's verdict script")
     expect(mutations(calls)).toEqual([]);
   });
 
-  it("probes with the smoke suite's health subset against the configured URL, every 5 minutes", () => {
+  it("probes with scripts/uptime-check.ts against the configured URL, every 5 minutes, recording each check", () => {
     expect(workflow.on.schedule).toEqual([{ cron: "*/5 * * * *" }]);
     const probe = workflow.jobs.probe;
     expect(probe.env.BASE_URL).toBe("${{ vars.UPTIME_BASE_URL }}");
     expect(probe.steps.map((step: { run?: string }) => step.run).join("\n")).toContain(
-      "npx playwright test tests/smoke/health.spec.ts",
+      'npx tsx scripts/uptime-check.ts --record "$RUNNER_TEMP/uptime.jsonl"',
     );
+    expect(recordStep.if).toBe("always()");
   });
 });
+
+const recordStep = workflow.jobs.probe.steps.find((step: { name?: string }) => step.name?.includes("uptime-record"));
+
+describe.skipIf(missingRequirement("jq", "the uptime workflow's record step"))(
+  "uptime workflow record",
+  { timeout: 60_000 },
+  () => {
+    /** Runs the record step in a clone of `origin` (a local bare repository), as GitHub runs it. */
+    async function appendRecord(origin: string, record: object | undefined) {
+      const work = mkdtempSync(path.join(dir, "checkout-"));
+      const git = (args: string[], cwd = work) => runCommand("git", args, { cwd });
+      await git(["clone", "--quiet", "--depth=1", `file://${origin}`, work], dir);
+      const temp = mkdtempSync(path.join(dir, "runner-temp-"));
+      const file = path.join(temp, "uptime.jsonl"); // where the check step writes it
+      if (record) writeFileSync(file, `${JSON.stringify(record)}\n`);
+      const home = mkdtempSync(path.join(dir, "home-"));
+      const result = await runCommand("bash", ["-e", "-c", recordStep.run], {
+        cwd: work,
+        env: { RUNNER_TEMP: temp, HOME: home, GIT_CONFIG_NOSYSTEM: "1" },
+      });
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      return result;
+    }
+
+    it("creates the uptime-record branch on the first check and appends one JSON line per check after that", async () => {
+      const origin = path.join(dir, "origin.git");
+      const seed = mkdtempSync(path.join(dir, "seed-"));
+      const git = (args: string[], cwd: string) => runCommand("git", args, { cwd });
+      await git(["init", "--quiet", "--bare", "-b", "main", origin], dir);
+      await git(["init", "--quiet", "-b", "main"], seed);
+      writeFileSync(path.join(seed, "README.md"), "app\n");
+      await git(["add", "."], seed);
+      await git(["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "init"], seed);
+      await git(["push", "--quiet", origin, "main"], seed);
+
+      const first = { version: 1, time: "2026-12-06T10:00:00.000Z", up: true, probes: [], tls: null };
+      const second = { version: 1, time: "2026-12-06T10:05:00.000Z", up: false, probes: [], tls: null };
+      await appendRecord(origin, first);
+      await appendRecord(origin, second);
+      await appendRecord(origin, undefined);
+
+      const show = await git(["show", "uptime-record:records/2026-12.jsonl"], origin);
+      expect(
+        show.stdout
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line)),
+      ).toEqual([first, second]);
+      const log = await git(["log", "--format=%s", "uptime-record"], origin);
+      expect(log.stdout.trim().split("\n")).toEqual([
+        "uptime 2026-12-06T10:05:00.000Z down",
+        "uptime 2026-12-06T10:00:00.000Z up",
+      ]);
+      const files = await git(["ls-tree", "-r", "--name-only", "uptime-record"], origin);
+      expect(files.stdout.trim()).toBe("records/2026-12.jsonl");
+    });
+  },
+);

@@ -124,6 +124,7 @@ describe("alerting rules", () => {
         "SlipwayDatabasePoolSaturated",
         "SlipwayRateLimitRejectionsSurge",
         "SlipwayBackupTooOld",
+        "SlipwayBackupFailed",
         "SlipwayAvailabilityBudgetBurn",
         "SlipwayApiLatencyBudgetBurn",
         "SlipwayPageLatencyBudgetBurn",
