@@ -4,7 +4,7 @@ import { Webhook } from "svix";
 import { webhookEvents } from "@db/schema";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { AppError, ServiceUnavailableError } from "@/lib/errors";
+import { AppError, NotFoundError } from "@/lib/errors";
 import { readBody } from "@/lib/http";
 import { getLogger } from "@/lib/logger";
 import { MalformedEventError, planClerkEvent } from "./clerk-events";
@@ -81,7 +81,8 @@ export interface WebhookResult {
  */
 export async function receiveClerkWebhook(request: Request): Promise<WebhookResult> {
   const secret = getEnv().CLERK_WEBHOOK_SECRET;
-  if (!secret) throw new ServiceUnavailableError("Clerk webhooks are not configured (CLERK_WEBHOOK_SECRET).");
+  // An integration that is not configured is not there: 404, nothing logged beyond the request's line.
+  if (!secret) throw new NotFoundError("Clerk webhooks are not configured here.");
   const headers = webhookHeadersOf(request.headers);
   const body = await readWebhookBody(request);
   verifyWebhookSignature(secret, headers, body);

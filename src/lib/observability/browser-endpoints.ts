@@ -1,4 +1,5 @@
 import { getAuthMode, getEnv, getRelease, nodeEnv } from "@/lib/env";
+import { singleton } from "@/lib/singleton";
 import { publicConfig, publicConfigScript } from "./public-config";
 
 /**
@@ -75,22 +76,36 @@ export function envelopeTarget(headerLine: string, configuredDsn: string): strin
   return `${configured.protocol}//${configured.host}${configured.pathPrefix}/api/${configured.projectId}/envelope/`;
 }
 
-/** Forwards one envelope (read within the route table's limit) to the configured DSN's host; 400 for foreign ones. */
+/** How long the tunnel waits for Sentry, and how long it stops trying after Sentry did not answer. */
+const UPSTREAM_TIMEOUT_MS = 2000;
+const UPSTREAM_BACKOFF_MS = 10_000;
+const upstream = singleton("observability.tunnel-upstream", () => ({ failedAt: 0 }));
+
+/**
+ * Forwards one envelope (read within the route table's limit) to the configured DSN's host; 400 for
+ * foreign ones. Sentry is optional: when its host does not answer within 2 s the browser gets a 503
+ * (a warn-level line, like any dependency outage), and for the next 10 s envelopes are answered 503
+ * at once instead of each holding a request slot while it waits.
+ */
 export async function forwardEnvelope(body: Uint8Array<ArrayBuffer>, configuredDsn: string): Promise<Response> {
   const newline = body.indexOf(10);
   const headerLine = new TextDecoder().decode(newline === -1 ? body : body.subarray(0, newline));
   const target = envelopeTarget(headerLine, configuredDsn);
   if (!target) return new Response(null, { status: 400 });
+  const unavailable = () => new Response(null, { status: 503, headers: { "Retry-After": "10" } });
+  if (Date.now() - upstream.failedAt < UPSTREAM_BACKOFF_MS) return unavailable();
   try {
-    const upstream = await fetch(target, {
+    const answer = await fetch(target, {
       method: "POST",
       body,
       headers: { "content-type": "application/x-sentry-envelope" },
-      signal: AbortSignal.timeout(5000),
+      signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
     });
-    return new Response(null, { status: upstream.status });
+    await answer.arrayBuffer();
+    return new Response(null, { status: answer.status >= 500 ? 503 : answer.status });
   } catch {
-    // Sentry unreachable: the page must not notice.
-    return new Response(null, { status: 502 });
+    // Sentry unreachable: the page must not notice, and the next envelopes do not wait for it.
+    upstream.failedAt = Date.now();
+    return unavailable();
   }
 }

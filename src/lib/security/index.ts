@@ -1,8 +1,9 @@
 import { isProduction, type ServerEnv } from "@/lib/env";
+import { singleton } from "@/lib/singleton";
 import { analyticsOriginOf } from "@/lib/observability/client";
 
 /**
- * Security headers for pages (ADR 0043): the front door sets a prerendered page's on every
+ * Security headers for pages (ADR 0043): the server's pipeline sets a prerendered page's on every
  * response, src/proxy.ts replaces them on pages rendered per request (a nonce).
  *
  * Content-Security-Policy: pages rendered per request (the app, sign-in) get a fresh nonce, which
@@ -72,7 +73,7 @@ function pageSecurityHeaders(input: CspInput): Record<string, string> {
 
 /**
  * A page's headers under this deployment's configuration: the proxy's for pages rendered per
- * request (with their nonce), and the front door's default for every other response (computed
+ * request (with their nonce), and the pipeline's default for every other response (computed
  * once per process), so prerendered pages get them without running the proxy.
  */
 export function configuredPageSecurityHeaders(
@@ -103,6 +104,9 @@ function clerkFrontendApiOf(publishableKey: string | undefined): string | undefi
 export function newNonce(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
 }
+
+/** A report body holds at most this many violations worth reading (browsers batch them). */
+const MAX_VIOLATIONS_PER_REPORT = 100;
 
 export interface CspViolation {
   directive: string;
@@ -146,11 +150,40 @@ export function cspViolationsOf(text: string): CspViolation[] {
     : parsed && typeof parsed === "object" && "csp-report" in parsed
       ? [(parsed as { "csp-report": Record<string, unknown> })["csp-report"] ?? {}]
       : [];
-  return bodies.slice(0, 20).map((body) => ({
+  return bodies.slice(0, MAX_VIOLATIONS_PER_REPORT).map((body) => ({
     directive: String(
       body["effective-directive"] ?? body.effectiveDirective ?? body["violated-directive"] ?? "unknown",
     ).slice(0, 64),
     blocked: originOrKind(body["blocked-uri"] ?? body.blockedURL),
     page: pathOf(body["document-uri"] ?? body.documentURL),
   }));
+}
+
+/** The same violation (directive and blocked origin) is logged at most once per this long per process. */
+const REPEAT_WINDOW_MS = 60_000;
+const recentlyLogged = singleton("security.csp-logged", () => new Map<string, number>());
+
+/**
+ * One warn line per report at the most, whatever the report holds (a page with 40 blocked scripts
+ * sends one report of 40): the number of violations and the distinct ones (directive, blocked
+ * origin, page), first 5. Violations already logged in the last minute are not logged again: a
+ * report holding only those writes no line. Pure apart from the per-process memory it keeps.
+ */
+export function cspReportLine(
+  violations: readonly CspViolation[],
+  now = Date.now(),
+): { count: number; distinct: CspViolation[] } | undefined {
+  if (violations.length === 0) return undefined;
+  const fresh = new Map<string, CspViolation>();
+  for (const violation of violations) {
+    const key = `${violation.directive} ${violation.blocked}`;
+    if (now - (recentlyLogged.get(key) ?? -Infinity) < REPEAT_WINDOW_MS) continue;
+    fresh.set(key, violation);
+  }
+  if (fresh.size === 0) return undefined;
+  for (const key of fresh.keys()) recentlyLogged.set(key, now);
+  if (recentlyLogged.size > 1000) {
+    for (const [key, at] of recentlyLogged) if (now - at >= REPEAT_WINDOW_MS) recentlyLogged.delete(key);
+  }
+  return { count: violations.length, distinct: [...fresh.values()].slice(0, 5) };
 }

@@ -1,14 +1,14 @@
 import { noContent, publicApiRoute, readBody } from "@/lib/http";
 import { requestLogger } from "@/lib/observability";
-import { cspViolationsOf } from "@/lib/security";
+import { cspReportLine, cspViolationsOf } from "@/lib/security";
 
 /**
- * Content-Security-Policy violation reports (report-uri and the Reporting API): logged at warn
- * with the directive and the blocked origin only (size and per-client limits: the route table).
+ * Content-Security-Policy violation reports (report-uri and the Reporting API): one warn line per
+ * report at the most, with the directives, blocked origins and pages only; a violation logged in
+ * the last minute is not logged again (size and per-client limits: the route table).
  */
 export const POST = publicApiRoute({}, async ({ request }) => {
-  const text = new TextDecoder().decode(await readBody(request));
-  for (const violation of cspViolationsOf(text))
-    requestLogger().warn({ csp: violation }, "content security policy violation");
+  const line = cspReportLine(cspViolationsOf(new TextDecoder().decode(await readBody(request))));
+  if (line) requestLogger().warn({ csp: line }, "content security policy violation");
   return noContent();
 });
