@@ -44,31 +44,30 @@ export function clerkMiddlewareOptions(env: Readonly<ServerEnv>) {
   };
 }
 
-type ClerkStep = (
+let clerk: Promise<typeof import("@clerk/nextjs/server")> | undefined;
+
+/**
+ * Clerk's middleware for one request: what varies per request (the path's class, how to continue)
+ * is closed over, so nothing depends on how Clerk hands the request to the handler.
+ */
+async function clerkStep(
   request: NextRequest,
   event: NextFetchEvent,
   routeClass: RouteClass,
   proceed: () => NextResponse,
-) => Promise<Response | undefined>;
-
-let clerkStep: Promise<ClerkStep> | undefined;
-
-async function createClerkStep(): Promise<ClerkStep> {
-  const { clerkMiddleware } = await import("@clerk/nextjs/server");
-  // One middleware per process; what varies per request (the path's class, how to continue) is
-  // passed through the request's own slot in this map.
-  const pending = new WeakMap<NextRequest, { routeClass: RouteClass; proceed: () => NextResponse }>();
+): Promise<Response | undefined> {
+  clerk ??= import("@clerk/nextjs/server");
+  const { clerkMiddleware } = await clerk;
   const middleware = clerkMiddleware(
-    async (auth, request) => {
-      const { routeClass, proceed } = pending.get(request) ?? {};
-      if (!routeClass || !proceed || routeClass.access !== "signed-in") return proceed?.();
+    async (auth, clerkRequest) => {
+      if (routeClass.access !== "signed-in") return proceed();
       const state = await auth();
-      const origin = appOrigin(getEnv(), request);
+      const origin = appOrigin(getEnv(), clerkRequest);
       if (!state.userId) {
         const signIn = new URL(SIGN_IN_PATH, origin);
         signIn.searchParams.set(
           "redirect_url",
-          new URL(request.nextUrl.pathname + request.nextUrl.search, origin).href,
+          new URL(clerkRequest.nextUrl.pathname + clerkRequest.nextUrl.search, origin).href,
         );
         return redirectTo(signIn);
       }
@@ -77,10 +76,7 @@ async function createClerkStep(): Promise<ClerkStep> {
     },
     () => clerkMiddlewareOptions(getEnv()),
   );
-  return async (request, event, routeClass, proceed) => {
-    pending.set(request, { routeClass, proceed });
-    return (await middleware(request, event)) ?? undefined;
-  };
+  return (await middleware(request, event)) ?? undefined;
 }
 
 /**
@@ -95,6 +91,5 @@ export async function authProxy(
   proceed: () => NextResponse,
 ): Promise<Response | undefined> {
   if (routeClass.access === "skip" || getAuthMode() !== "clerk") return undefined;
-  clerkStep ??= createClerkStep();
-  return (await clerkStep)(request, event, routeClass, proceed);
+  return clerkStep(request, event, routeClass, proceed);
 }
