@@ -112,9 +112,10 @@ async function serve(
   }
   const readsBody = pipelineReadsBody(method, routeClass);
   const refusal =
+    // Cross-site posts first: a page post with a foreign Origin is refused as one whatever else is wrong with it.
+    (isPageClass(routeClass) && mayCarryBody(method) ? originRefusal(request.headers, settings.appHost) : undefined) ??
     methodRefusal(method, routeClass) ??
     actionIdRefusal(request.headers) ??
-    (readsBody ? originRefusal(request.headers, settings.appHost) : undefined) ??
     lengthRefusal(request.headers, routeClass, readsBody) ??
     admissionRefusal({ total: inFlight.total, ofClient: inFlight.ofClient(context.clientIp) }, settings, routeClass);
   if (refusal) return answer(response, refusal);

@@ -16,6 +16,9 @@ import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/local-
  * Client input must never be answered with a 5xx, never show a stack trace, and never make the
  * server log at error level (an error log or Sentry event that anyone can trigger is a finding).
  *
+ * Issue 19's classes are here too: cross-origin page posts (403 before Next), action payloads React
+ * would refuse (400), generated React Flight references, `*` and absolute-form targets, /_next/image.
+ *
  * Framework-level answers that are Node's or Next's, not ours (documented here, none is a 5xx):
  * Node's HTTP parser answers a malformed request line or header with 400 and closes; an oversize
  * header block is 431.
@@ -74,6 +77,7 @@ beforeAll(async () => {
       RATE_LIMIT_API_ANONYMOUS: HUGE_LIMIT,
       RATE_LIMIT_API_WRITE: HUGE_LIMIT,
       RATE_LIMIT_SERVER_ACTION: HUGE_LIMIT,
+      RATE_LIMIT_PAGE_POST: HUGE_LIMIT,
       RATE_LIMIT_WEBHOOK: HUGE_LIMIT,
       RATE_LIMIT_TUNNEL: HUGE_LIMIT,
       NEXT_PUBLIC_SENTRY_DSN: "http://public@127.0.0.1:9/1",
@@ -401,6 +405,102 @@ function errorLogs(from: number): string[] {
     .filter((line) => !NEXT_UNKNOWN_ACTION.test(line.trim()));
 }
 
+/** The sign-in action (public: anyone can call it), found on /sign-in. */
+function signInActionId(): string {
+  const entry = [...actionIds.entries()].find(([form]) => form.startsWith("/sign-in"));
+  if (!entry) throw new Error("no server action on /sign-in");
+  return entry[1];
+}
+
+/** A multipart body of `parts` (name → value). */
+function multipart(parts: Record<string, string>): string {
+  return (
+    Object.entries(parts)
+      .map(([name, value]) => `--fuzz\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+      .join("") + "--fuzz--\r\n"
+  );
+}
+
+/** The payloads issue 19 found answered 500, each as React's text body and as its multipart form. */
+function refusedPayloads(): FuzzRequest[] {
+  const roots = [
+    '["$B1"]',
+    '["$Q1"]',
+    '["$h1"]',
+    '["$1:__proto__:then"]',
+    '["$T"]',
+    '["$@5"]',
+    JSON.stringify(Array.from({ length: 1001 }, () => 1)),
+    `[${"[".repeat(20_000)}${"]".repeat(20_000)}]`,
+  ];
+  const headers = { "next-action": signInActionId(), origin: server.url };
+  return roots.flatMap((root) => [
+    {
+      method: "POST",
+      path: "/sign-in",
+      headers: { ...headers, "content-type": "text/plain;charset=UTF-8" },
+      body: root,
+    },
+    {
+      method: "POST",
+      path: "/sign-in",
+      headers: { ...headers, "content-type": "multipart/form-data; boundary=fuzz" },
+      body: multipart({ "0": root, "1": '{"a":1}' }),
+    },
+  ]);
+}
+
+/** Generated React Flight replies: random values, `$`-tags and references between random parts (seeded). */
+function generatedReplies(count: number): FuzzRequest[] {
+  const random = prng(SEED ^ 0xf1163);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const tags = [..."$@hTQWKiIN-DnAOoUSsLlGgMmVBRrXxuZzY_0123456789abcdef:"];
+  const value = (depth: number): unknown => {
+    const roll = random();
+    if (depth > 3 || roll < 0.35) {
+      const tail = pick([
+        "",
+        "1",
+        "2",
+        "ff",
+        "1:a",
+        "1:__proto__",
+        "0:constructor:prototype",
+        "zz",
+        "-1",
+        "2026-12-06",
+      ]);
+      return `$${pick(tags)}${tail}`;
+    }
+    if (roll < 0.5) return pick([null, true, 0, -1, 1e308, "", "x", "$$x"]);
+    if (roll < 0.75) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+    return Object.fromEntries(
+      Array.from({ length: Math.floor(random() * 3) }, () => [
+        pick(["a", "b", "__proto__", "then", "$1"]),
+        value(depth + 1),
+      ]),
+    );
+  };
+  const actions = [...actionIds.values()];
+  return Array.from({ length: count }, () => {
+    const parts: Record<string, string> = { "0": JSON.stringify([value(0), value(0)]) };
+    for (const id of ["1", "2", "3"]) if (random() < 0.5) parts[id] = JSON.stringify(value(1));
+    if (random() < 0.3) parts["_1_name"] = "fuzz";
+    const asText = random() < 0.4;
+    return {
+      method: "POST",
+      path: pick(["/sign-in", "/projects/new", "/members"]),
+      headers: {
+        "next-action": pick(actions),
+        origin: server.url,
+        ...(random() < 0.5 ? { cookie: adminCookie } : {}),
+        "content-type": asText ? "text/plain;charset=UTF-8" : "multipart/form-data; boundary=fuzz",
+      },
+      body: asText ? parts["0"] : multipart(parts),
+    };
+  });
+}
+
 describe("fuzzing every route and server action of the production server", () => {
   it("finds the server actions on the pages (the fuzz below calls each of them)", () => {
     // Sign-in (demo users), create, update, delete, role change, remove member, sign out.
@@ -453,5 +553,68 @@ describe("fuzzing every route and server action of the production server", () =>
     }
     expect(errorLogs(logsBefore)).toEqual([]);
     expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
+  }, 60_000);
+
+  it("refuses every page post with a foreign, null, malformed or missing Origin with 403, before Next", async () => {
+    const logsBefore = server.logs.length;
+    const origins = ["https://evil.example", "null", "not a url", "javascript:alert(1)", undefined];
+    const requests: FuzzRequest[] = [];
+    for (const path of ["/", "/sign-in", "/status", "/no-such-page", "/projects/new"]) {
+      for (const origin of origins) {
+        for (const form of [true, false]) {
+          requests.push({
+            method: "POST",
+            path,
+            headers: {
+              ...(origin === undefined ? {} : { origin }),
+              ...(form
+                ? { "content-type": "multipart/form-data; boundary=fuzz" }
+                : { "content-type": "text/plain;charset=UTF-8", "next-action": signInActionId() }),
+            },
+            body: form ? multipart({ userId: tenant.adminId }) : "[]",
+          });
+        }
+      }
+    }
+    const answers = await sendAll(requests);
+    for (const answer of answers) expect(answer.status, describeRequest(answer.request)).toBe(403);
+    expect(errorLogs(logsBefore)).toEqual([]);
+  }, 120_000);
+
+  it("answers the action payloads React refuses with 400, never 500", async () => {
+    const logsBefore = server.logs.length;
+    const answers = await sendAll(refusedPayloads());
+    for (const answer of answers) expect(answer.status, describeRequest(answer.request)).toBe(400);
+    expect(errorLogs(logsBefore)).toEqual([]);
+  }, 120_000);
+
+  it("answers 300 generated React Flight replies to the actions without a 5xx or an error log", async () => {
+    const logsBefore = server.logs.length;
+    const answers = await sendAll(generatedReplies(300));
+    expect(problemsIn(answers)).toEqual([]);
+    expect(errorLogs(logsBefore)).toEqual([]);
+    // The generator reaches both sides: payloads refused, and payloads React decodes.
+    const statuses = new Set(answers.map((answer) => answer.status));
+    expect(statuses).toContain(400);
+    expect([...statuses].some((status) => status !== 400)).toBe(true);
+  }, 240_000);
+
+  it("answers `*` and absolute-form targets with 4xx and never redirects off-site; /_next/image is off", async () => {
+    const logsBefore = server.logs.length;
+    for (const bytes of [
+      "OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      "GET * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      "GET http://evil.example/projects HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      "GET https://evil.example/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      "GET //evil.example/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    ]) {
+      const answer = await sendRaw(bytes);
+      expect(answer.status, JSON.stringify(bytes.slice(0, 40))).toBeGreaterThanOrEqual(400);
+      expect(answer.status).toBeLessThan(500);
+      expect(answer.text).not.toMatch(/^location:.*evil\.example/im);
+    }
+    const image = await fetch(`${server.url}/_next/image?url=http%3A%2F%2Fevil.example%2Fa.png&w=64&q=75`);
+    expect(image.status).toBe(404);
+    expect(errorLogs(logsBefore)).toEqual([]);
   }, 60_000);
 });
