@@ -1,0 +1,36 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+/** One row of docs/framework-contracts.md's table. */
+export interface FrameworkContract {
+  number: string;
+  name: string;
+  /** Where the code relies on it: `file:line` and the text found there. */
+  file: string;
+  line: number;
+  text: string;
+  /** The test files that pin it. */
+  tests: string[];
+}
+
+/** The contracts table of docs/framework-contracts.md (tests check it; npm run upgrade:check reports by it). */
+export function readFrameworkContracts(root: string): FrameworkContract[] {
+  const doc = readFileSync(path.join(root, "docs/framework-contracts.md"), "utf8");
+  return doc
+    .split("\n")
+    .filter((line) => /^\| \d+ +\|/.test(line))
+    .map((line) => {
+      const cells = line.split(/(?<!\\)\|/).map((cell) => cell.trim());
+      const [, number, name, where, , pinnedBy] = cells;
+      const location = /`([^`:]+):(\d+)` `([^`]+)`/.exec(where!);
+      if (!location) throw new Error(`contract ${number}: "where" must read \`file:line\` \`text\`, got: ${where}`);
+      return {
+        number: number!,
+        name: name!.replace(/`/g, ""),
+        file: location[1]!,
+        line: Number(location[2]),
+        text: location[3]!,
+        tests: [...pinnedBy!.matchAll(/`(tests\/[^`]+\.ts)`/g)].map((match) => match[1]!),
+      };
+    });
+}
