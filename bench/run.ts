@@ -21,8 +21,6 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "../src/lib/auth/local-session";
-import { readDockerfile, readFly, stageEnv } from "../scripts/deploy-files.mjs";
-import { heapMegabytesFor, heapPercentageOf, memoryMegabytes } from "../scripts/heap-size";
 import { migrateDatabase } from "../tests/support/migrate";
 import { ensureProductionBuild, prepareStandaloneCopy } from "../tests/support/standalone-server";
 import { startLoggedPostgres, type LoggedPostgres } from "../tests/support/statement-log";
@@ -40,7 +38,7 @@ import {
   type Measured,
   type Memory,
 } from "./lib/report";
-import { startServer, type RunningServer } from "./lib/servers";
+import { imageHeapLimit, startServer, type RunningServer } from "./lib/servers";
 
 interface Target {
   method: "GET" | "POST";
@@ -143,18 +141,6 @@ function parseOptions() {
     rssRequests: positive("rss-requests", values["rss-requests"]),
     coldStarts: positive("cold-starts", values["cold-starts"]),
   };
-}
-
-/** The heap limit the image gives the 512 MB VM fly.toml declares (NODE_OPTIONS in the Dockerfile). */
-function imageHeapLimit(): { flag: string; percentage: number; vmMb: number; heapMb: number } {
-  const nodeOptions = stageEnv(readDockerfile(), "runner").NODE_OPTIONS;
-  const percentage = heapPercentageOf(nodeOptions);
-  if (percentage === undefined)
-    throw new Error("the Dockerfile's runner stage sets no heap percentage in NODE_OPTIONS");
-  const vmMb = memoryMegabytes(readFly().vm[0].memory)!;
-  const heapMb = heapMegabytesFor(vmMb, percentage);
-  // Node 24 (the image) computes this from the percentage; the flag below is the same limit on any Node.
-  return { flag: `--max-old-space-size=${heapMb}`, percentage, vmMb, heapMb };
 }
 
 function commitOf(): string {

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { exists, readDockerfile, readFly, stageEnv } from "../../scripts/deploy-files.mjs";
 import { freePort } from "../../scripts/embedded-postgres";
+import { heapMegabytesFor, heapPercentageOf, memoryMegabytes } from "../../scripts/heap-size";
 
 /**
  * A production server started as the image starts it (`NEXT_MANUAL_SIG_HANDLE=true node server.js`,
@@ -113,4 +115,19 @@ function rssOf(pid: number): number {
   // An exited process not yet reaped still has a status file, without VmRSS.
   if (!Number.isFinite(kilobytes)) throw new Error(`process ${pid} has no resident memory (it exited)`);
   return kilobytes / 1024;
+}
+
+/** The smallest VM the manifests plan for when fly.toml (which declares one) is gone: a 512 MB instance. */
+const DEFAULT_VM_MB = 512;
+
+/** The heap limit the image gives the VM fly.toml declares (NODE_OPTIONS in the Dockerfile), as a node flag. */
+export function imageHeapLimit(): { flag: string; percentage: number; vmMb: number; heapMb: number } {
+  const nodeOptions = stageEnv(readDockerfile(), "runner").NODE_OPTIONS;
+  const percentage = heapPercentageOf(nodeOptions);
+  if (percentage === undefined)
+    throw new Error("the Dockerfile's runner stage sets no heap percentage in NODE_OPTIONS");
+  const vmMb = exists("fly.toml") ? memoryMegabytes(readFly().vm[0].memory)! : DEFAULT_VM_MB;
+  const heapMb = heapMegabytesFor(vmMb, percentage);
+  // Node 24 (the image) computes this from the percentage; the flag below is the same limit on any Node.
+  return { flag: `--max-old-space-size=${heapMb}`, percentage, vmMb, heapMb };
 }
