@@ -5,9 +5,8 @@ import path from "node:path";
 export interface FrameworkContract {
   number: string;
   name: string;
-  /** Where the code relies on it: `file:line` and the text found there. */
+  /** Where the code relies on it: the file and the text found there (once). */
   file: string;
-  line: number;
   text: string;
   /** The test files that pin it. */
   tests: string[];
@@ -22,14 +21,13 @@ export function readFrameworkContracts(root: string): FrameworkContract[] {
     .map((line) => {
       const cells = line.split(/(?<!\\)\|/).map((cell) => cell.trim());
       const [, number, name, where, , pinnedBy] = cells;
-      const location = /`([^`:]+):(\d+)` `([^`]+)`/.exec(where!);
-      if (!location) throw new Error(`contract ${number}: "where" must read \`file:line\` \`text\`, got: ${where}`);
+      const location = /`([^`]+)` `([^`]+)`/.exec(where!);
+      if (!location) throw new Error(`contract ${number}: "where" must read \`file\` \`text\`, got: ${where}`);
       return {
         number: number!,
         name: name!.replace(/`/g, ""),
         file: location[1]!,
-        line: Number(location[2]),
-        text: location[3]!,
+        text: location[2]!,
         tests: [...pinnedBy!.matchAll(/`(tests\/[^`]+\.ts)`/g)].map((match) => match[1]!),
       };
     });
