@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Bundles the server process (src/server.ts, ADR 0062) into the standalone output as `server.js`,
+ * Bundles the server process (src/server.ts, ADR 0063) into the standalone output as `server.js`,
  * in place of the server Next generates, after `next build`. What the standalone output already
  * ships (next, react, pino, ioredis…) stays external; the rest of our code and its dependencies are
  * inlined. Next's generated server is kept beside the build as .next/next-generated-server.js, for

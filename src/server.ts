@@ -1,6 +1,6 @@
 /**
  * The server process: `node server.js` in the standalone output and the image is this file, bundled
- * by scripts/build-server.mjs in place of the server Next generates (ADR 0062). It owns the HTTP
+ * by scripts/build-server.mjs in place of the server Next generates (ADR 0063). It owns the HTTP
  * server: the request pipeline (src/lib/http) runs in front of Next for every request, from the
  * route table (src/routes.ts).
  */

@@ -14,7 +14,7 @@ import { answer, createPipeline, recordAnswer, type NextRequestHandler } from ".
 import type { RouteTable } from "./routes";
 
 /**
- * The HTTP server of the process (ADR 0062): Node's http.Server, owned here, with the request
+ * The HTTP server of the process (ADR 0063): Node's http.Server, owned here, with the request
  * pipeline (./pipeline.ts) in front of Next's request handler, which Next's public custom-server API
  * gives (`next({ ... }).getRequestHandler()`). `node server.js` in the standalone output is this
  * module, bundled by scripts/build-server.mjs in place of the server Next generates.
