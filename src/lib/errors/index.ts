@@ -69,7 +69,7 @@ export class ClientClosedRequestError extends AppError {
   }
 }
 
-export class ServiceUnavailableError extends AppError {
+class ServiceUnavailableError extends AppError {
   constructor(message = "A service this request needs is unavailable. Try again shortly.") {
     super(503, "service_unavailable", message);
   }
