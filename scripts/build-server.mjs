@@ -35,6 +35,10 @@ await build({
   format: "esm",
   target: "node20",
   legalComments: "none",
+  // server.js.map beside it: coverage of the production servers the tests start maps back to src/
+  // (tests/support/server-coverage.ts), as it does for Next's own chunks. Without the sources' text.
+  sourcemap: true,
+  sourcesContent: false,
   tsconfig: path.join(root, "tsconfig.json"),
   // What the standalone output ships (Next traced it for its own server and routes): one copy each.
   external: ["next", "next/*", "react", "react-dom", "pino", "@sentry/nextjs"],

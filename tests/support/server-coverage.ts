@@ -17,13 +17,17 @@ import { parseAstAsync } from "vitest/node";
  *
  * The servers run a copy of the build outside the tree; the build's source maps (Turbopack writes
  * them, sectioned, beside each server chunk in .next/server) map the chunks back to src/ and db/.
- * Chunks are found by their path under .next/server, so every copy of the build counts; a chunk the
- * current build does not have (another release's) is left out.
+ * Chunks are found by their path under .next/server, and the bundled entry files (server.js: the
+ * custom server and the request pipeline) by their name beside a .next folder, so every copy of the
+ * build counts; a chunk the current build does not have (another release's) is left out.
  */
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BUILD_SERVER = path.join(ROOT, ".next", "server");
 const SERVER_PATH = `${path.sep}.next${path.sep}server${path.sep}`;
+const STANDALONE = path.join(ROOT, ".next", "standalone");
+/** The process entry files scripts/build-server.mjs bundles (with source maps) into the standalone root. */
+const BUNDLED_ENTRIES = new Set(["server.js", "worker.mjs"]);
 
 /** NODE_V8_COVERAGE for a server process, when coverage is being measured. */
 export function serverCoverageEnv(): Record<string, string> {
@@ -46,8 +50,11 @@ function buildFileOf(script: ScriptCov): string | undefined {
   if (!script.url.startsWith("file://")) return undefined;
   const file = fileURLToPath(script.url);
   const at = file.indexOf(SERVER_PATH);
-  if (at < 0) return undefined;
-  const inBuild = path.join(BUILD_SERVER, file.slice(at + SERVER_PATH.length));
+  const isBundledEntry = BUNDLED_ENTRIES.has(path.basename(file)) && existsSync(path.join(path.dirname(file), ".next"));
+  if (at < 0 && !isBundledEntry) return undefined;
+  const inBuild = isBundledEntry
+    ? path.join(STANDALONE, path.basename(file))
+    : path.join(BUILD_SERVER, file.slice(at + SERVER_PATH.length));
   if (!existsSync(inBuild) || !existsSync(`${inBuild}.map`)) return undefined;
   const length = Math.max(0, ...script.functions.flatMap((fn) => fn.ranges.map((range) => range.endOffset)));
   return length === codeLength(inBuild) ? inBuild : undefined;
