@@ -42,7 +42,8 @@ async function parseInput<B extends Schema, Q extends Schema, P extends Schema>(
 }
 
 function errorResponse(error: AppError): Response {
-  const headers = error instanceof RateLimitedError ? rateLimitHeaders(error.decision) : undefined;
+  const headers: Record<string, string> = error instanceof RateLimitedError ? rateLimitHeaders(error.decision) : {};
+  if (error.retryAfterSeconds !== undefined) headers["Retry-After"] = String(error.retryAfterSeconds);
   return Response.json(errorBody(error), { status: error.status, headers });
 }
 
