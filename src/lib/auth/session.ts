@@ -1,8 +1,9 @@
 import { cache } from "react";
 import { cookies, headers } from "next/headers";
-import { lt } from "drizzle-orm";
-import { revokedSessions } from "@db/schema";
+import { eq, lt, sql } from "drizzle-orm";
+import { revokedSessions, users } from "@db/schema";
 import { getDb } from "@/lib/db";
+import { postgresErrorOf } from "@/lib/errors";
 import { getAuthMode, getEnv, isProduction } from "@/lib/env";
 import { readClerkSession, type ClerkSession } from "./clerk";
 import {
@@ -78,7 +79,8 @@ export async function startLocalSession(userId: string, tenantId: string | undef
 
 /**
  * Local mode: ends the request's session for good. The token would stay valid until it expires,
- * so its id is recorded as revoked (and ids of tokens that expired anyway are dropped).
+ * so its id is recorded as revoked (and ids of tokens that expired anyway are dropped). A user an
+ * operator deleted outright has nothing left to revoke: no verification accepts an unknown user.
  */
 export async function endLocalSession(): Promise<void> {
   const jar = await cookies();
@@ -88,11 +90,27 @@ export async function endLocalSession(): Promise<void> {
     await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, new Date()));
     await db
       .insert(revokedSessions)
-      .values({ id: session.sessionId, userId: session.userId, expiresAt: session.expiresAt })
-      .onConflictDoNothing();
+      .select(
+        db
+          .select({
+            id: sql`${session.sessionId}::text`.as("id"),
+            userId: users.id,
+            expiresAt: sql`${session.expiresAt.toISOString()}::timestamptz`.as("expires_at"),
+            revokedAt: sql`now()`.as("revoked_at"),
+          })
+          .from(users)
+          .where(eq(users.id, session.userId)),
+      )
+      .onConflictDoNothing()
+      .catch((error: unknown) => {
+        // The user was deleted between the select and the insert's foreign-key check.
+        if (postgresErrorOf(error)?.code !== FOREIGN_KEY_VIOLATION) throw error;
+      });
   }
   jar.delete(LOCAL_SESSION_COOKIE);
 }
+
+const FOREIGN_KEY_VIOLATION = "23503";
 
 /** Once at server start: which mode authenticates, loudly when production runs the open demo mode. */
 export function announceAuthMode(log: {
