@@ -1,6 +1,5 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from "@db/schema";
 import { findProjectForPage, PROJECT_STATUSES, ProjectForm, updateProjectAction } from "@/features/projects";
 import { TrackEventOnMount } from "@/lib/analytics";
 import { requirePageTenant } from "@/lib/auth";
@@ -45,7 +44,6 @@ export default async function ProjectPage({
           submitLabel="Save changes"
           project={project}
           statuses={PROJECT_STATUSES}
-          limits={{ name: PROJECT_NAME_MAX, description: PROJECT_DESCRIPTION_MAX }}
         />
       </section>
 

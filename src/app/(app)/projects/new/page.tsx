@@ -1,5 +1,4 @@
 import Link from "next/link";
-import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX } from "@db/schema";
 import { createProjectAction, PROJECT_STATUSES, ProjectForm } from "@/features/projects";
 import { requirePageTenant } from "@/lib/auth";
 
@@ -13,12 +12,7 @@ export default async function NewProjectPage() {
         <Link href="/projects">← Projects</Link>
       </p>
       <h1>New project</h1>
-      <ProjectForm
-        action={createProjectAction}
-        submitLabel="Create project"
-        statuses={PROJECT_STATUSES}
-        limits={{ name: PROJECT_NAME_MAX, description: PROJECT_DESCRIPTION_MAX }}
-      />
+      <ProjectForm action={createProjectAction} submitLabel="Create project" statuses={PROJECT_STATUSES} />
     </>
   );
 }
