@@ -1,5 +1,3 @@
-import { SiteFooter } from "@/components/site-header";
-import { AppHeader } from "@/features/auth";
 import { listMembers, MembersTable } from "@/features/members";
 import { requirePageTenant } from "@/lib/auth";
 
@@ -10,12 +8,8 @@ export default async function MembersPage() {
   const members = await listMembers(tenant);
   return (
     <>
-      <AppHeader />
-      <main id="main" className="container">
-        <h1>Members</h1>
-        <MembersTable members={members} viewer={tenant} />
-      </main>
-      <SiteFooter />
+      <h1>Members</h1>
+      <MembersTable members={members} viewer={tenant} />
     </>
   );
 }
