@@ -240,6 +240,8 @@ async function main() {
         // measured), at limits a load generator on one address cannot reach.
         RATE_LIMIT_API_ANONYMOUS: "100000000/60",
         RATE_LIMIT_API_WRITE: "100000000/60",
+        RATE_LIMIT_API_READ: "100000000/60",
+        RATE_LIMIT_API_TENANT: "100000000/60",
       },
       bare: { ...shared, BENCH_TENANT_ID: tenant.tenantId, BENCH_USER_ID: tenant.adminId },
     };

@@ -103,6 +103,8 @@ const INSTANCE_ENV = {
   // The constant loads are one user from one address: limits far above what a test sends, unless
   // a test sets its own (the rate-limit tests do).
   RATE_LIMIT_API_WRITE: "1000000/60",
+  RATE_LIMIT_API_READ: "1000000/60",
+  RATE_LIMIT_API_TENANT: "1000000/60",
   RATE_LIMIT_API_ANONYMOUS: "1000000/60",
   RATE_LIMIT_SERVER_ACTION: "1000000/60",
   RATE_LIMIT_SIGN_IN: "1000000/60",

@@ -9,7 +9,7 @@ import { CLERK_SESSION_ACTOR, internalIdsOf } from "./clerk";
 import { upsertMembership } from "./identity-store";
 import type { Role } from "@db/schema";
 import { SELECT_ORGANIZATION_PATH, SIGN_IN_PATH } from "./route-access";
-import { claimsTenant, getSession, type Session } from "./session";
+import { claimsTenant, getSession, rememberRejectedSession, type Session } from "./session";
 
 /** Who is asking, verified against the database, in internal ids. */
 export interface AuthContext {
@@ -82,7 +82,10 @@ async function verifyCaller(
       ? { userId: session.userId, tenantId: session.tenantId, sessionId: session.sessionId }
       : { ...(await internalIdsOf(tx, session)), sessionId: null };
   let row = await enterScope(tx, ids);
-  if (!row) return null;
+  if (!row) {
+    rememberRejectedSession(session);
+    return null;
+  }
   const tokenRole = session.provider === "clerk" ? session.organization?.role : undefined;
   if (tokenRole && row.tenantId && row.role !== tokenRole) {
     await upsertMembership(tx, { tenantId: row.tenantId, userId: ids.userId, role: tokenRole }, CLERK_SESSION_ACTOR, {

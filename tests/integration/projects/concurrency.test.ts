@@ -23,6 +23,7 @@ beforeAll(async () => {
     env: {
       // 450 writes by one user: the write limit is not what this tests.
       RATE_LIMIT_API_WRITE: "100000/60",
+      RATE_LIMIT_API_TENANT: "100000/60",
       DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
     },
   }));
