@@ -160,12 +160,12 @@ function commitOf(): string {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The p50 of `seconds` of requests sent one every QUIET_INTERVAL_MS (a paced client: wrk cannot pace). */
-async function pacedP50(url: string, cookie: string, seconds: number): Promise<number> {
+async function pacedP50(url: string, headers: Record<string, string>, seconds: number): Promise<number> {
   const latencies: number[] = [];
   const until = Date.now() + seconds * 1000;
   while (Date.now() < until) {
     const started = performance.now();
-    const response = await fetch(url, { headers: { Cookie: cookie } });
+    const response = await fetch(url, { headers });
     await response.arrayBuffer();
     if (response.status !== 200) throw new Error(`the quiet tenant got ${response.status} from ${url}`);
     const elapsed = performance.now() - started;
@@ -262,6 +262,8 @@ async function main() {
         RATE_LIMIT_API_WRITE: "100000000/60",
         RATE_LIMIT_API_READ: "100000000/60",
         RATE_LIMIT_API_TENANT: "100000000/60",
+        // wrk's 50 connections are one client address: its in-flight share is the whole server's here.
+        MAX_IN_FLIGHT_PER_CLIENT: "1000",
       },
       bare: { ...shared, BENCH_TENANT_ID: tenant.tenantId, BENCH_USER_ID: tenant.adminId },
     };
@@ -440,28 +442,35 @@ async function main() {
         { userId: quiet.adminId, tenantId: quiet.tenantId },
         secret,
       )}`;
-      const server = await start("slipway", {
-        ...env.slipway,
-        RATE_LIMIT_API_ANONYMOUS: "",
-        RATE_LIMIT_API_WRITE: "",
-        RATE_LIMIT_API_READ: "",
-        RATE_LIMIT_API_TENANT: "",
-      });
+      // Every limit at its default, admission included; the two tenants come from two addresses
+      // (the one trusted proxy's X-Forwarded-For), as they would in production.
+      const neighbourEnv: Record<string, string> = { ...env.slipway, TRUSTED_PROXY_HOPS: "1" };
+      for (const raised of [
+        "RATE_LIMIT_API_ANONYMOUS",
+        "RATE_LIMIT_API_WRITE",
+        "RATE_LIMIT_API_READ",
+        "RATE_LIMIT_API_TENANT",
+        "MAX_IN_FLIGHT_PER_CLIENT",
+      ]) {
+        delete neighbourEnv[raised];
+      }
+      const server = await start("slipway", neighbourEnv);
       const listUrl = `${server.url}/api/v1/projects`;
-      await pacedP50(listUrl, quietCookie, 1); // warm
-      const idleP50Ms = await pacedP50(listUrl, quietCookie, options.seconds);
+      const quietHeaders = { Cookie: quietCookie, "X-Forwarded-For": "198.51.100.2" };
+      await pacedP50(listUrl, quietHeaders, 1); // warm
+      const idleP50Ms = await pacedP50(listUrl, quietHeaders, options.seconds);
       const [flood, floodP50Ms] = await Promise.all([
         runLoad(
           {
             url: server.url,
             method: "GET",
             paths: ["/api/v1/projects"],
-            headers: { Cookie: cookie },
+            headers: { Cookie: cookie, "X-Forwarded-For": "198.51.100.1" },
             seconds: options.seconds,
           },
           work,
         ),
-        pacedP50(listUrl, quietCookie, options.seconds),
+        pacedP50(listUrl, quietHeaders, options.seconds),
       ]);
       results.neighbour = {
         idleP50Ms,
