@@ -11,6 +11,7 @@
  *   npm run bench -- --seconds=10 --rounds=3 --rss-requests=40000 --cold-starts=5
  *   npm run bench -- --only=landing --profile  # + a CPU profile of Slipway per scenario (speedscope, DevTools)
  *   npm run bench -- --only=memory --heap-snapshot   # a heap snapshot from a server near its heap limit
+ *   npm run bench -- --only=neighbour          # another tenant's latency while one floods the API
  *
  * Writes bench/results/bench-<time>.json and .md. Run it with nothing else heavy on the machine.
  */
@@ -99,7 +100,10 @@ const SCENARIOS: Scenario[] = [
 ];
 const COLD_START = "cold-start";
 const MEMORY = "memory";
-const ALL_IDS = [...SCENARIOS.map((scenario) => scenario.id), COLD_START, MEMORY];
+const NEIGHBOUR = "neighbour";
+const ALL_IDS = [...SCENARIOS.map((scenario) => scenario.id), COLD_START, MEMORY, NEIGHBOUR];
+/** The quiet tenant's pace in the neighbour run: a person clicking through, well under its read limit. */
+const QUIET_INTERVAL_MS = 100;
 
 /** The RSS run's mix: the API, a dynamic page, a static page and a probe, in turn. */
 const MEMORY_MIX = {
@@ -154,6 +158,22 @@ function commitOf(): string {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The p50 of `seconds` of requests sent one every QUIET_INTERVAL_MS (a paced client: wrk cannot pace). */
+async function pacedP50(url: string, headers: Record<string, string>, seconds: number): Promise<number> {
+  const latencies: number[] = [];
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    const started = performance.now();
+    const response = await fetch(url, { headers });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`the quiet tenant got ${response.status} from ${url}`);
+    const elapsed = performance.now() - started;
+    latencies.push(elapsed);
+    await sleep(Math.max(0, QUIET_INTERVAL_MS - elapsed));
+  }
+  return round(median(latencies));
+}
 
 /** Statements per request, from PostgreSQL's log: sequential requests, connection setup not counted. */
 async function statementsPerRequest(postgres: LoggedPostgres, request: (index: number) => Promise<void>) {
@@ -240,6 +260,10 @@ async function main() {
         // measured), at limits a load generator on one address cannot reach.
         RATE_LIMIT_API_ANONYMOUS: "100000000/60",
         RATE_LIMIT_API_WRITE: "100000000/60",
+        RATE_LIMIT_API_READ: "100000000/60",
+        RATE_LIMIT_API_TENANT: "100000000/60",
+        // wrk's 50 connections are one client address: its in-flight share is the whole server's here.
+        MAX_IN_FLIGHT_PER_CLIENT: "1000",
       },
       bare: { ...shared, BENCH_TENANT_ID: tenant.tenantId, BENCH_USER_ID: tenant.adminId },
     };
@@ -403,6 +427,62 @@ async function main() {
       }
       memory.ratio = round(memory.slipway!.maxMb / memory.bare!.maxMb);
       results.memory = memory as Memory;
+    }
+
+    // 5. A noisy neighbour: one tenant floods the list API (wrk, 50 connections) at the default
+    //    limits while another reads it at a person's pace; the second's p50 during the flood over
+    //    its p50 alone (issue 20: within 2×). A server of its own, without the raised limits.
+    if (options.only.has(NEIGHBOUR)) {
+      const seeding = adminSql(databaseUrl);
+      const quiet = await createTenant(seeding, {
+        projects: Array.from({ length: 20 }, (_, index) => `Quiet ${index + 1}`),
+      });
+      await seeding.end();
+      const quietCookie = `${LOCAL_SESSION_COOKIE}=${await createLocalSessionToken(
+        { userId: quiet.adminId, tenantId: quiet.tenantId },
+        secret,
+      )}`;
+      // Every limit at its default, admission included; the two tenants come from two addresses
+      // (the one trusted proxy's X-Forwarded-For), as they would in production.
+      const neighbourEnv: Record<string, string> = { ...env.slipway, TRUSTED_PROXY_HOPS: "1" };
+      for (const raised of [
+        "RATE_LIMIT_API_ANONYMOUS",
+        "RATE_LIMIT_API_WRITE",
+        "RATE_LIMIT_API_READ",
+        "RATE_LIMIT_API_TENANT",
+        "MAX_IN_FLIGHT_PER_CLIENT",
+      ]) {
+        delete neighbourEnv[raised];
+      }
+      const server = await start("slipway", neighbourEnv);
+      const listUrl = `${server.url}/api/v1/projects`;
+      const quietHeaders = { Cookie: quietCookie, "X-Forwarded-For": "198.51.100.2" };
+      await pacedP50(listUrl, quietHeaders, 1); // warm
+      const idleP50Ms = await pacedP50(listUrl, quietHeaders, options.seconds);
+      const [flood, floodP50Ms] = await Promise.all([
+        runLoad(
+          {
+            url: server.url,
+            method: "GET",
+            paths: ["/api/v1/projects"],
+            headers: { Cookie: cookie, "X-Forwarded-For": "198.51.100.1" },
+            seconds: options.seconds,
+          },
+          work,
+        ),
+        pacedP50(listUrl, quietHeaders, options.seconds),
+      ]);
+      results.neighbour = {
+        idleP50Ms,
+        floodP50Ms,
+        ratio: round(floodP50Ms / idleP50Ms),
+        flood: { requests: flood.requests, requestsPerSecond: flood.requestsPerSecond, refused: flood.non2xx3xx },
+      };
+      console.log(
+        `neighbour      quiet tenant p50 ${idleP50Ms} ms alone, ${floodP50Ms} ms during a flood of ` +
+          `${flood.requests} requests (${flood.non2xx3xx} refused)`,
+      );
+      await stop(server);
     }
   } finally {
     for (const server of [...running]) await server.stop();

@@ -1,4 +1,4 @@
-import { methods, PAGE_BODY_LIMIT_BYTES, type RouteTable } from "@/lib/http/routes";
+import { methods, PAGE_BODY_LIMIT_BYTES, TENANT_API_LIMITS, type RouteTable } from "@/lib/http/routes";
 
 /**
  * THE route table: every path class the server answers, with what it accepts and how it is
@@ -82,6 +82,7 @@ export const routes: RouteTable = {
       access: "api",
       methods: methods.all,
       bodyLimitBytes: 16 * 1024,
+      callerLimits: TENANT_API_LIMITS,
     },
     {
       name: "other API paths",

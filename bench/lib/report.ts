@@ -47,10 +47,22 @@ export interface Memory {
   ratio: number;
 }
 
+/** One tenant floods the list API (default limits) while another reads it at a person's pace. */
+export interface Neighbour {
+  /** The quiet tenant's p50 alone, and during the flood. */
+  idleP50Ms: number;
+  floodP50Ms: number;
+  /** floodP50Ms / idleP50Ms. */
+  ratio: number;
+  /** The flooding tenant's load: what it sent and how much of it was refused (429). */
+  flood: { requests: number; requestsPerSecond: number; refused: number };
+}
+
 export interface BenchResults {
   comparisons: Comparison[];
   coldStart?: ColdStart;
   memory?: Memory;
+  neighbour?: Neighbour;
 }
 
 export interface TargetCheck {
@@ -72,6 +84,7 @@ const TARGETS = {
   statementsPerApiRequest: 5,
   rssMaxMb: 256,
   rssGrowth: 0.1,
+  neighbourP50Ratio: 2,
 } as const;
 
 const firstLine = (text: string) => text.split("\n")[0]!;
@@ -162,6 +175,14 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       pass: !slipway.failed && slipway.growth < TARGETS.rssGrowth,
     });
   }
+  if (results.neighbour) {
+    checks.push({
+      name: "another tenant's p50 during a flood",
+      target: `≤ ${TARGETS.neighbourP50Ratio}× its p50 alone`,
+      measured: `${results.neighbour.ratio}×`,
+      pass: results.neighbour.ratio <= TARGETS.neighbourP50Ratio,
+    });
+  }
   return checks;
 }
 
@@ -197,6 +218,14 @@ export function markdownTable(results: BenchResults, checks: TargetCheck[]): str
     lines.push(
       `| RSS over ${memory.requests.toLocaleString("en-US")} requests, first → last quarter | ${rss(memory.slipway)} | ` +
         `${rss(memory.bare)} | ${memory.ratio} (max) | | | |`,
+    );
+  }
+  if (results.neighbour) {
+    const { neighbour } = results;
+    lines.push(
+      `| another tenant's list API p50 while one floods it (${neighbour.flood.requests.toLocaleString("en-US")} requests, ` +
+        `${neighbour.flood.refused.toLocaleString("en-US")} refused 429), alone → during | ` +
+        `${neighbour.idleP50Ms} → ${neighbour.floodP50Ms} ms | | ${neighbour.ratio} | | | |`,
     );
   }
   lines.push("", "| target | wanted | measured | |", "|---|---|---|---|");

@@ -1,3 +1,4 @@
+export * from "./text";
 export * from "./tenants";
 export * from "./users";
 export * from "./memberships";

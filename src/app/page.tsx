@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { SiteFooter, SiteHeader } from "@/components/site-header";
+import { PageFrame } from "@/components/page-frame";
+import { SiteHeader } from "@/components/site-header";
 
 const inside = [
   {
@@ -30,81 +31,81 @@ const inside = [
 
 export default function LandingPage() {
   return (
-    <>
-      <SiteHeader>
-        <Link href="/projects" prefetch={false}>
-          Open the app
-        </Link>
-        <a href="https://github.com/slipway-dev/slipway">Source</a>
-      </SiteHeader>
-      <main id="main" className="container">
-        <div className="hero">
-          <h1>Ship a multi-tenant SaaS on day one.</h1>
-          <p>
-            Slipway is a reference Next.js application with its production infrastructure built in: tenancy enforced by
-            the database, authentication, health checks, observability and deployment files, each proven by a test that
-            runs against real components.
-          </p>
-          <div className="actions">
-            <Link className="button" href="/projects" prefetch={false}>
-              Try the example app
-            </Link>
-            <a className="button secondary" href="#run">
-              Run it locally
-            </a>
-          </div>
+    <PageFrame
+      header={
+        <SiteHeader>
+          <Link href="/projects" prefetch={false}>
+            Open the app
+          </Link>
+          <a href="https://github.com/slipway-dev/slipway">Source</a>
+        </SiteHeader>
+      }
+    >
+      <div className="hero">
+        <h1>Ship a multi-tenant SaaS on day one.</h1>
+        <p>
+          Slipway is a reference Next.js application with its production infrastructure built in: tenancy enforced by
+          the database, authentication, health checks, observability and deployment files, each proven by a test that
+          runs against real components.
+        </p>
+        <div className="actions">
+          <Link className="button" href="/projects" prefetch={false}>
+            Try the example app
+          </Link>
+          <a className="button secondary" href="#run">
+            Run it locally
+          </a>
         </div>
+      </div>
 
-        <section aria-labelledby="inside">
-          <h2 id="inside">What is inside</h2>
-          <div className="grid">
-            {inside.map((item) => (
-              <article className="card" key={item.title}>
-                <h3>{item.title}</h3>
-                <p>{item.body}</p>
-              </article>
-            ))}
-          </div>
-        </section>
+      <section aria-labelledby="inside">
+        <h2 id="inside">What is inside</h2>
+        <div className="grid">
+          {inside.map((item) => (
+            <article className="card" key={item.title}>
+              <h3>{item.title}</h3>
+              <p>{item.body}</p>
+            </article>
+          ))}
+        </div>
+      </section>
 
-        <section aria-labelledby="run">
-          <h2 id="run">Run it</h2>
-          <p className="muted">
-            Node.js 20 or newer. No accounts and no services: an embedded PostgreSQL starts with the app.
-          </p>
-          <pre>
-            <code>{`npm install\nnpm run dev      # http://localhost:3000, seeded with demo tenants\nnpm test         # unit and integration tests against real PostgreSQL and Redis`}</code>
-          </pre>
-        </section>
+      <section aria-labelledby="run">
+        <h2 id="run">Run it</h2>
+        <p className="muted">
+          Node.js 20 or newer. No accounts and no services: an embedded PostgreSQL starts with the app.
+        </p>
+        <pre>
+          <code>{`npm install\nnpm run dev      # http://localhost:3000, seeded with demo tenants\nnpm test         # unit and integration tests against real PostgreSQL and Redis`}</code>
+        </pre>
+      </section>
 
-        <section aria-labelledby="deploy">
-          <h2 id="deploy">Deploy it</h2>
-          <div className="grid">
-            <article className="card">
-              <h3>Docker and compose</h3>
-              <p>
-                <code>docker compose -f docker-compose.yml -f compose.production.yaml up -d</code> with secrets from
-                files.
-              </p>
-            </article>
-            <article className="card">
-              <h3>Fly.io</h3>
-              <p>
-                <code>fly launch --copy-config</code>, then <code>fly deploy</code>; migrations run as the release
-                command.
-              </p>
-            </article>
-            <article className="card">
-              <h3>Railway and Render</h3>
-              <p>
-                <code>railway.json</code> and the <code>render.yaml</code> Blueprint build the same image and run
-                migrations before each deploy.
-              </p>
-            </article>
-          </div>
-        </section>
-      </main>
-      <SiteFooter />
-    </>
+      <section aria-labelledby="deploy">
+        <h2 id="deploy">Deploy it</h2>
+        <div className="grid">
+          <article className="card">
+            <h3>Docker and compose</h3>
+            <p>
+              <code>docker compose -f docker-compose.yml -f compose.production.yaml up -d</code> with secrets from
+              files.
+            </p>
+          </article>
+          <article className="card">
+            <h3>Fly.io</h3>
+            <p>
+              <code>fly launch --copy-config</code>, then <code>fly deploy</code>; migrations run as the release
+              command.
+            </p>
+          </article>
+          <article className="card">
+            <h3>Railway and Render</h3>
+            <p>
+              <code>railway.json</code> and the <code>render.yaml</code> Blueprint build the same image and run
+              migrations before each deploy.
+            </p>
+          </article>
+        </div>
+      </section>
+    </PageFrame>
   );
 }

@@ -227,8 +227,8 @@ const slowQueries = (() => {
       );
       const write = await createProject(lab);
       check(
-        "an API write waits for the statement timeout (2 s), then answers 500",
-        write.status === 500 && write.durationMs >= 1900,
+        "an API write waits for the statement timeout (2 s), then answers 503 (database_timeout)",
+        write.status === 503 && write.durationMs >= 1900,
         `${write.status} after ${write.durationMs} ms`,
       );
     },

@@ -2,15 +2,19 @@ import { randomBytes } from "node:crypto";
 import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/local-session";
 import { startStandaloneServer, type StandaloneServer } from "./standalone-server";
 
-/** The production server in local auth mode, with a session secret the test can sign cookies with. */
+/**
+ * The production server in local auth mode, with a session secret the test can sign cookies with
+ * (and any other settings in `env`).
+ */
 export async function startProjectsServer(options: {
   dir: string;
   databaseUrl: string;
+  env?: Record<string, string>;
 }): Promise<{ server: StandaloneServer; cookieFor: (userId: string, tenantId?: string) => Promise<string> }> {
   const secret = randomBytes(32).toString("hex");
   const server = await startStandaloneServer({
     dir: options.dir,
-    env: { DATABASE_URL: options.databaseUrl, SESSION_SECRET: secret, AUTH_MODE: "local" },
+    env: { DATABASE_URL: options.databaseUrl, SESSION_SECRET: secret, AUTH_MODE: "local", ...options.env },
     readyPath: "/",
   });
   return {

@@ -103,9 +103,14 @@ const INSTANCE_ENV = {
   // The constant loads are one user from one address: limits far above what a test sends, unless
   // a test sets its own (the rate-limit tests do).
   RATE_LIMIT_API_WRITE: "1000000/60",
+  RATE_LIMIT_API_READ: "1000000/60",
+  RATE_LIMIT_API_TENANT: "1000000/60",
   RATE_LIMIT_API_ANONYMOUS: "1000000/60",
   RATE_LIMIT_SERVER_ACTION: "1000000/60",
   RATE_LIMIT_SIGN_IN: "1000000/60",
+  RATE_LIMIT_PAGE_POST: "1000000/60",
+  // Caddy forwards the whole load as one client: its in-flight share is the instance's, not a person's.
+  MAX_IN_FLIGHT_PER_CLIENT: "100",
 };
 
 export async function startTopology(options: TopologyOptions = {}): Promise<Topology> {

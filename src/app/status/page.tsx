@@ -1,5 +1,5 @@
 import { connection } from "next/server";
-import { SiteFooter, SiteHeader } from "@/components/site-header";
+import { PageFrame } from "@/components/page-frame";
 import { getEnv } from "@/lib/env";
 import { getHealthReport } from "@/lib/health";
 
@@ -49,42 +49,38 @@ export default async function StatusPage() {
   ];
   const externalPage = getEnv().STATUS_PAGE_URL;
   return (
-    <>
-      <SiteHeader />
-      <main id="main" className="container">
-        <h1>Status</h1>
-        <p role="status" data-testid="overall-status" data-status={report.status}>
-          <strong>{OVERALL[report.status]}</strong>
-        </p>
-        <table>
-          <caption className="muted" style={{ textAlign: "left", marginBlock: "1rem" }}>
-            Checked at <time dateTime={report.timestamp}>{report.timestamp.slice(0, 19).replace("T", " ")} UTC</time>
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Component</th>
-              <th scope="col">State</th>
+    <PageFrame>
+      <h1>Status</h1>
+      <p role="status" data-testid="overall-status" data-status={report.status}>
+        <strong>{OVERALL[report.status]}</strong>
+      </p>
+      <table>
+        <caption className="muted" style={{ textAlign: "left", marginBlock: "1rem" }}>
+          Checked at <time dateTime={report.timestamp}>{report.timestamp.slice(0, 19).replace("T", " ")} UTC</time>
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Component</th>
+            <th scope="col">State</th>
+          </tr>
+        </thead>
+        <tbody>
+          {components.map(([name, state]) => (
+            <tr key={name} data-testid="status-component">
+              <td>{name}</td>
+              <td>{state}</td>
             </tr>
-          </thead>
-          <tbody>
-            {components.map(([name, state]) => (
-              <tr key={name} data-testid="status-component">
-                <td>{name}</td>
-                <td>{state}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <p className="muted">
-          Release <code>{report.commit ?? report.version}</code>, this instance up for {duration(report.uptimeSeconds)}.
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">
+        Release <code>{report.commit ?? report.version}</code>, this instance up for {duration(report.uptimeSeconds)}.
+      </p>
+      {externalPage ? (
+        <p>
+          Incidents and maintenance are announced on <a href={externalPage}>our status page</a>.
         </p>
-        {externalPage ? (
-          <p>
-            Incidents and maintenance are announced on <a href={externalPage}>our status page</a>.
-          </p>
-        ) : null}
-      </main>
-      <SiteFooter />
-    </>
+      ) : null}
+    </PageFrame>
   );
 }

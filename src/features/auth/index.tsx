@@ -1,8 +1,6 @@
 import "server-only";
-import Link from "next/link";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
-import { SiteHeader } from "@/components/site-header";
 import { getAuthMode } from "@/lib/env";
 import { clerkScreens } from "./clerk";
 import { localScreens } from "./local";
@@ -36,7 +34,8 @@ export function OrganizationPicker() {
   return <Picker />;
 }
 
-function AccountMenu() {
+/** Who is signed in, the organization switcher and signing out, in the mode's own form. */
+export function AccountMenu() {
   const { AccountMenu: Menu } = screens();
   return <Menu />;
 }
@@ -44,15 +43,4 @@ function AccountMenu() {
 /** Whether members are added, removed and re-roled in this app (local) or in the identity provider (Clerk). */
 export function membersManagedInApp(): boolean {
   return screens().membersManagedInApp;
-}
-
-/** The header of the signed-in app area: navigation plus the account menu. */
-export function AppHeader() {
-  return (
-    <SiteHeader>
-      <Link href="/projects">Projects</Link>
-      <Link href="/members">Members</Link>
-      <AccountMenu />
-    </SiteHeader>
-  );
 }

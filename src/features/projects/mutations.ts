@@ -3,33 +3,28 @@ import { eq, sql } from "drizzle-orm";
 import { projects } from "@db/schema";
 import { requireRole, withTenant, type Caller } from "@/lib/auth";
 import { audit } from "@/lib/db";
-import { ConflictError, NotFoundError } from "@/lib/errors";
+import { ConflictError, NotFoundError, refuseConstraint } from "@/lib/errors";
 import { projectColumns, toProject, type Project } from "./queries";
 import type { CreateProjectInput, UpdateProjectInput } from "./schemas";
 
 // Every mutation writes its audit_events row in the same transaction: both commit or neither does.
 // Each is one transaction of five statements: BEGIN, entering the tenant (which verifies the
-// caller), the write, its audit row, COMMIT.
+// caller), the write, its audit row, COMMIT (ADR 0017: BEGIN and the entering leave together).
 
 const target = (projectId: string) => `project:${projectId}`;
 
-function constraintOf(error: unknown): string | undefined {
-  for (let current = error; typeof current === "object" && current !== null;) {
-    const { code, constraint_name: constraint } = current as { code?: unknown; constraint_name?: unknown };
-    if (code === "23505" && typeof constraint === "string") return constraint;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** Turns the unique (tenant_id, name) violation into a 409; anything else propagates. */
+/**
+ * Turns the unique (tenant_id, name) violation into a 409 naming the field; anything else
+ * propagates (and @/lib/errors answers it by its class).
+ */
 function rethrowDuplicateName(error: unknown): never {
-  if (constraintOf(error) === "projects_tenant_name_unique") {
-    throw new ConflictError("A project with this name already exists.", [
-      { path: "name", message: "A project with this name already exists." },
-    ]);
-  }
-  throw error;
+  refuseConstraint(error, (constraint) =>
+    constraint === "projects_tenant_name_unique"
+      ? new ConflictError("A project with this name already exists.", [
+          { path: "name", message: "A project with this name already exists." },
+        ])
+      : undefined,
+  );
 }
 
 export async function createProject(caller: Caller, input: CreateProjectInput): Promise<Project> {

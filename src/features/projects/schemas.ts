@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PROJECT_DESCRIPTION_MAX, PROJECT_NAME_MAX, projectStatus } from "@db/schema";
+import { text } from "@/lib/text";
 
 /** What the API and the pages accept for projects, and the opaque pagination cursor. Pure. */
 
@@ -7,21 +8,10 @@ export const PROJECT_STATUSES = projectStatus.enumValues;
 export const PAGE_SIZE_DEFAULT = 20;
 const PAGE_SIZE_MAX = 100;
 
-/** PostgreSQL text cannot hold NUL: refused here, it would otherwise fail the insert with a 500. */
-const noNul = (value: string) => !value.includes("\u0000");
-const NUL_MESSAGE = "Text must not contain NUL characters.";
-
-const name = z
-  .string()
-  .trim()
-  .min(1, "Name is required.")
-  .max(PROJECT_NAME_MAX, `Name must be at most ${PROJECT_NAME_MAX} characters.`)
-  .refine(noNul, NUL_MESSAGE);
-const description = z
-  .string()
-  .trim()
-  .max(PROJECT_DESCRIPTION_MAX, `Description must be at most ${PROJECT_DESCRIPTION_MAX} characters.`)
-  .refine(noNul, NUL_MESSAGE);
+// Normalized (NFC, trimmed), refused with a message when it holds control or text-direction
+// characters or nothing visible, counted in characters as people see them: @/lib/text.
+const name = text({ label: "Name", max: PROJECT_NAME_MAX, required: true });
+const description = text({ label: "Description", max: PROJECT_DESCRIPTION_MAX, multiline: true });
 const status = z.enum(PROJECT_STATUSES, { message: `Status must be one of: ${PROJECT_STATUSES.join(", ")}.` });
 
 /** POST /api/v1/projects. Unknown fields are rejected (a typo must not be silently ignored). */

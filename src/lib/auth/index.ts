@@ -18,7 +18,15 @@ export {
   withTenant,
   type Caller,
 } from "./tenant";
-export { announceAuthMode, endLocalSession, getSession, sessionKey, startLocalSession, type Session } from "./session";
+export {
+  announceAuthMode,
+  endLocalSession,
+  getSession,
+  sessionKey,
+  startLocalSession,
+  tenantKey,
+  type Session,
+} from "./session";
 export { HOME_PATH, SELECT_ORGANIZATION_PATH, SIGN_IN_PATH, SIGN_UP_PATH } from "./route-access";
 export {
   ensureTenant,

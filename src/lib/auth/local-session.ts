@@ -42,11 +42,27 @@ export async function createLocalSessionToken(
     .sign(key(secret));
 }
 
-/** The session, or null when the token is missing, forged, expired or malformed. */
-export async function verifyLocalSessionToken(token: string | undefined, secret: string): Promise<LocalSession | null> {
+/**
+ * How far the clocks of the instances that issue and read sessions may disagree: a token issued
+ * further in the future than this (`iat`) is refused, as is one older than the session's lifetime.
+ */
+const CLOCK_SKEW_SECONDS = 30;
+
+/** The session, or null when the token is missing, forged, expired, issued in the future or malformed. */
+export async function verifyLocalSessionToken(
+  token: string | undefined,
+  secret: string,
+  now = new Date(),
+): Promise<LocalSession | null> {
   if (!token) return null;
   try {
-    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ["HS256"] });
+    const { payload } = await jwtVerify(token, key(secret), {
+      issuer: ISSUER,
+      algorithms: ["HS256"],
+      maxTokenAge: LOCAL_SESSION_MAX_AGE_SECONDS,
+      clockTolerance: CLOCK_SKEW_SECONDS,
+      currentDate: now,
+    });
     if (typeof payload.sub !== "string" || typeof payload.jti !== "string") return null;
     return {
       userId: payload.sub,

@@ -1,10 +1,12 @@
 import { cache } from "react";
 import { cookies, headers } from "next/headers";
-import { lt } from "drizzle-orm";
-import { revokedSessions } from "@db/schema";
+import { eq, lt, sql } from "drizzle-orm";
+import { revokedSessions, users } from "@db/schema";
 import { getDb } from "@/lib/db";
+import { postgresErrorOf } from "@/lib/errors";
 import { getAuthMode, getEnv, isProduction } from "@/lib/env";
 import { readClerkSession, type ClerkSession } from "./clerk";
+import { rememberRejected, wasRejected } from "./rejected-sessions";
 import {
   createLocalSessionToken,
   LOCAL_SESSION_COOKIE,
@@ -44,16 +46,40 @@ async function readLocalSession(): Promise<LocalSessionClaim | null> {
   return { provider: "local", userId: session.userId, tenantId, sessionId: session.sessionId };
 }
 
-/** The request's session, or null when signed out. No database access; once per request. */
-export const getSession = cache(async (): Promise<Session | null> =>
-  getAuthMode() === "clerk" ? readClerkSession() : readLocalSession(),
-);
+/**
+ * The request's session, or null when signed out (including a session the database refused a
+ * moment ago: ./rejected-sessions.ts). No database access; once per request.
+ */
+export const getSession = cache(async (): Promise<Session | null> => {
+  const session = await (getAuthMode() === "clerk" ? readClerkSession() : readLocalSession());
+  return session && !wasRejected(rejectionKey(session)) ? session : null;
+});
 
 /** A stable key for the caller and their tenant (rate limits count per key). */
 export function sessionKey(session: Session): string {
   return session.provider === "local"
     ? `user:${session.userId}:${session.tenantId ?? "-"}`
     : `clerk:${session.externalUserId}:${session.organization?.externalOrgId ?? "-"}`;
+}
+
+/** A stable key for the tenant the session names (per-tenant quotas), or null when it names none. */
+export function tenantKey(session: Session): string | null {
+  if (session.provider === "local") return session.tenantId ? `tenant:${session.tenantId}` : null;
+  return session.organization ? `clerk-org:${session.organization.externalOrgId}` : null;
+}
+
+/** What a refusal of this session is remembered by: the session id (local), the user (Clerk). */
+function rejectionKey(session: Session): string {
+  return session.provider === "local" ? localRejectionKey(session.sessionId) : `clerk:${session.externalUserId}`;
+}
+
+function localRejectionKey(sessionId: string): string {
+  return `local:${sessionId}`;
+}
+
+/** The database refused this session (revoked, or an unknown user): sign it out at once for a while. */
+export function rememberRejectedSession(session: Session): void {
+  rememberRejected(rejectionKey(session));
 }
 
 /** Whether the session names an active tenant (an organization in Clerk). */
@@ -78,7 +104,8 @@ export async function startLocalSession(userId: string, tenantId: string | undef
 
 /**
  * Local mode: ends the request's session for good. The token would stay valid until it expires,
- * so its id is recorded as revoked (and ids of tokens that expired anyway are dropped).
+ * so its id is recorded as revoked (and ids of tokens that expired anyway are dropped). A user an
+ * operator deleted outright has nothing left to revoke: no verification accepts an unknown user.
  */
 export async function endLocalSession(): Promise<void> {
   const jar = await cookies();
@@ -88,11 +115,28 @@ export async function endLocalSession(): Promise<void> {
     await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, new Date()));
     await db
       .insert(revokedSessions)
-      .values({ id: session.sessionId, userId: session.userId, expiresAt: session.expiresAt })
-      .onConflictDoNothing();
+      .select(
+        db
+          .select({
+            id: sql`${session.sessionId}::text`.as("id"),
+            userId: users.id,
+            expiresAt: sql`${session.expiresAt.toISOString()}::timestamptz`.as("expires_at"),
+            revokedAt: sql`now()`.as("revoked_at"),
+          })
+          .from(users)
+          .where(eq(users.id, session.userId)),
+      )
+      .onConflictDoNothing()
+      .catch((error: unknown) => {
+        // The user was deleted between the select and the insert's foreign-key check.
+        if (postgresErrorOf(error)?.code !== FOREIGN_KEY_VIOLATION) throw error;
+      });
+    rememberRejected(localRejectionKey(session.sessionId));
   }
   jar.delete(LOCAL_SESSION_COOKIE);
 }
+
+const FOREIGN_KEY_VIOLATION = "23503";
 
 /** Once at server start: which mode authenticates, loudly when production runs the open demo mode. */
 export function announceAuthMode(log: {

@@ -2,14 +2,14 @@ import { cache } from "react";
 import { redirect } from "next/navigation";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { memberships, tenants } from "@db/schema";
-import { enterScope, getDb, type Transaction } from "@/lib/db";
+import { enterScope, getDb, retriedTransaction, type Transaction } from "@/lib/db";
 import { ForbiddenError, toAppError, UnauthorizedError } from "@/lib/errors";
 import { identifyRequest, markErrorArea, timeDatabase } from "@/lib/observability";
 import { CLERK_SESSION_ACTOR, internalIdsOf } from "./clerk";
 import { upsertMembership } from "./identity-store";
 import type { Role } from "@db/schema";
 import { SELECT_ORGANIZATION_PATH, SIGN_IN_PATH } from "./route-access";
-import { claimsTenant, getSession, type Session } from "./session";
+import { claimsTenant, getSession, rememberRejectedSession, type Session } from "./session";
 
 /** Who is asking, verified against the database, in internal ids. */
 export interface AuthContext {
@@ -82,7 +82,10 @@ async function verifyCaller(
       ? { userId: session.userId, tenantId: session.tenantId, sessionId: session.sessionId }
       : { ...(await internalIdsOf(tx, session)), sessionId: null };
   let row = await enterScope(tx, ids);
-  if (!row) return null;
+  if (!row) {
+    rememberRejectedSession(session);
+    return null;
+  }
   const tokenRole = session.provider === "clerk" ? session.organization?.role : undefined;
   if (tokenRole && row.tenantId && row.role !== tokenRole) {
     await upsertMembership(tx, { tenantId: row.tenantId, userId: ids.userId, role: tokenRole }, CLERK_SESSION_ACTOR, {
@@ -116,19 +119,22 @@ function asTenantContext(context: AuthContext | null): TenantContext {
 /**
  * Runs `fn` in one transaction as the application role, scoped to the caller's tenant, so
  * row-level security limits every statement to it. A session is verified first, in the same
- * transaction (401 when signed out, 403 no_active_tenant without a membership); a context this
- * request already verified is only scoped.
+ * transaction (401 when signed out, 403 no_active_tenant without a membership), and `fn` runs
+ * once that verification has answered; a context this request already verified is only scoped,
+ * in the same round trip as `fn`'s first statements (ADR 0017). A transaction PostgreSQL ended for
+ * a conflict with a concurrent one (serialization failure, deadlock) runs again, a bounded number
+ * of times, so `fn` must do nothing outside it.
  */
 export function withTenant<T>(caller: Caller, fn: (tx: Transaction, tenant: TenantContext) => Promise<T>): Promise<T> {
-  return timeDatabase(() =>
-    getDb().transaction(async (tx) => {
-      if ("verified" in caller) {
-        await enterScope(tx, caller);
-        return fn(tx, caller);
-      }
-      return fn(tx, asTenantContext(await enterAs(tx, caller)));
-    }),
-  );
+  return retriedTransaction(async (tx) => {
+    if ("verified" in caller) {
+      // Sent with fn's first statements (the transaction pipelines them): a failure to enter aborts
+      // the transaction, so none of them runs outside the scope, and the transaction reports it.
+      enterScope(tx, caller).catch(() => {});
+      return fn(tx, caller);
+    }
+    return fn(tx, asTenantContext(await enterAs(tx, caller)));
+  });
 }
 
 /** 403 no_active_tenant unless the session names a tenant. */

@@ -6,6 +6,7 @@ import { outsideRequests } from "@/lib/memory";
 import { getEnv, type ServerEnv } from "@/lib/env";
 import { onShutdown } from "@/lib/shutdown";
 import { releaseSingleton, singleton } from "@/lib/singleton";
+import { pipelinedClient } from "./pipeline";
 
 export type Database = PostgresJsDatabase<typeof schema>;
 
@@ -77,9 +78,12 @@ const pool = lazyConnection("db.pool", (env) =>
 /** The postgres.js pool. */
 const getSql = pool.get;
 
-/** Drizzle over the pool. Runs as the connecting user: tenant data goes through a scope (./scope.ts). */
+/**
+ * Drizzle over the pool, with prepared statements and pipelined transactions (./pipeline.ts). Runs
+ * as the connecting user: tenant data goes through a scope (./scope.ts).
+ */
 export function getDb(): Database {
-  return singleton("db.drizzle", () => drizzle(getSql(), { schema }));
+  return singleton("db.drizzle", () => drizzle(pipelinedClient(getSql()), { schema }));
 }
 
 /** Closes the pool, waiting up to `timeoutSeconds` for running queries. */

@@ -63,9 +63,15 @@ export async function enterScope(tx: Transaction, scope: Scope): Promise<ScopeVe
  * Runs `fn` inside `scope` within an open transaction that otherwise runs as the connecting role
  * (provisioning writes tenants and users, which only the owner may, and audit rows, which go
  * through RLS), then returns to the connecting role with no scope.
+ *
+ * What runs here mirrors the identity provider (Clerk's webhooks and session tokens), which owns
+ * memberships in Clerk mode: app.identity_provider_sync tells the last-admin rule (migration 0006)
+ * not to refuse its changes. It stays on until the transaction ends: the rule is checked at
+ * COMMIT, after `fn` has returned, and must still see it then.
  */
 export async function inScope<T>(tx: Transaction, scope: Scope, fn: () => Promise<T>): Promise<T> {
   await enterScope(tx, { tenantId: scope.tenantId, userId: scope.userId });
+  await tx.execute(sql`select set_config('app.identity_provider_sync', 'on', true)`);
   const result = await fn();
   await tx.execute(
     sql`select set_config('role', 'none', true), set_config('app.tenant_id', '', true), set_config('app.user_id', '', true)`,

@@ -99,7 +99,9 @@ export const serverEnvSchema = z.object({
   /** Per-policy limits as POINTS/SECONDS (defaults in src/lib/rate-limit); shared by every instance through Redis. */
   RATE_LIMIT_SIGN_IN: optional(rateLimit),
   RATE_LIMIT_API_ANONYMOUS: optional(rateLimit),
+  RATE_LIMIT_API_READ: optional(rateLimit),
   RATE_LIMIT_API_WRITE: optional(rateLimit),
+  RATE_LIMIT_API_TENANT: optional(rateLimit),
   RATE_LIMIT_SERVER_ACTION: optional(rateLimit),
   RATE_LIMIT_PAGE_POST: optional(rateLimit),
   RATE_LIMIT_WEBHOOK: optional(rateLimit),

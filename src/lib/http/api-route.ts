@@ -1,9 +1,10 @@
 import type { z } from "zod";
-import { getSession, requireTenantOf, sessionKey, type Session } from "@/lib/auth";
+import { getSession, requireTenantOf, sessionKey, tenantKey, type Session } from "@/lib/auth";
 import { ClientClosedRequestError, errorBody, toAppError, UnauthorizedError, type AppError } from "@/lib/errors";
-import { reportError, requestClientIp, withServerTiming } from "@/lib/observability";
+import { getRequestContext, reportError, requestClientIp, withServerTiming } from "@/lib/observability";
 import { consumeRateLimit, rateLimitHeaders, RateLimitedError, type RateLimitDecision } from "@/lib/rate-limit";
 import { parseJsonBody, parseParams, parseQuery } from "./parse";
+import { TENANT_API_LIMITS, type CallerLimits } from "./routes";
 
 type Schema = z.ZodType | undefined;
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -42,7 +43,8 @@ async function parseInput<B extends Schema, Q extends Schema, P extends Schema>(
 }
 
 function errorResponse(error: AppError): Response {
-  const headers = error instanceof RateLimitedError ? rateLimitHeaders(error.decision) : undefined;
+  const headers: Record<string, string> = error instanceof RateLimitedError ? rateLimitHeaders(error.decision) : {};
+  if (error.retryAfterSeconds !== undefined) headers["Retry-After"] = String(error.retryAfterSeconds);
   return Response.json(errorBody(error), { status: error.status, headers });
 }
 
@@ -90,11 +92,26 @@ export function publicApiRoute<
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * An authenticated JSON route. Signed-out calls are limited per client IP (api-anonymous) and
- * answered 401; with `tenant` (the default) a session without an active tenant is a 403. Writes
- * are limited per user and tenant (api-write). The handler passes `session` to feature code,
- * whose withTenant verifies it in the same transaction as the query; the tenant comes only from
- * the session, never from the request.
+ * Counts a signed-in request against its route class's caller limits (the route table): reads or
+ * writes per user and tenant first, so one caller past their own limit spends nothing of their
+ * tenant's quota, then the tenant's quota. The decision closest to refusal is the one reported.
+ */
+async function consumeCallerLimits(request: Request, session: Session): Promise<RateLimitDecision> {
+  const limits = (getRequestContext()?.callerLimits as CallerLimits | undefined) ?? TENANT_API_LIMITS;
+  const own = await consumeRateLimit(READS.has(request.method) ? limits.read : limits.write, sessionKey(session));
+  const tenant = tenantKey(session);
+  if (!tenant) return own;
+  const quota = await consumeRateLimit(limits.tenant, tenant);
+  return quota.remaining < own.remaining ? quota : own;
+}
+
+/**
+ * An authenticated JSON route. Signed-out calls (and sessions the database refused a moment ago)
+ * are limited per client IP (api-anonymous) and answered 401; with `tenant` (the default) a
+ * session without an active tenant is a 403. Signed-in calls meet their route class's caller
+ * limits: reads and writes per user and tenant, and a quota per tenant. The handler passes
+ * `session` to feature code, whose withTenant verifies it in the same transaction as the query;
+ * the tenant comes only from the session, never from the request.
  */
 export function apiRoute<B extends Schema = undefined, Q extends Schema = undefined, P extends Schema = undefined>(
   spec: RouteSpec<B, Q, P> & { tenant?: boolean },
@@ -108,7 +125,7 @@ export function apiRoute<B extends Schema = undefined, Q extends Schema = undefi
         throw new UnauthorizedError();
       }
       if (spec.tenant !== false) requireTenantOf(session);
-      const decision = READS.has(request.method) ? undefined : await consumeRateLimit("api-write", sessionKey(session));
+      const decision = await consumeCallerLimits(request, session);
       return finish(await handler({ ...(await parseInput(spec, request, context)), session }), decision);
     } catch (error) {
       return finish(handleRouteError(error));

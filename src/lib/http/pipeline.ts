@@ -71,6 +71,7 @@ export function createPipeline(
     const path = target ? undefined : decodedPath(context.path);
     const routeClass = classify(settings.routes, path ?? "/");
     context.bodyLimitBytes = routeClass.bodyLimitBytes;
+    context.callerLimits = routeClass.callerLimits;
     // One listener for everything a closed response ends: the connection's and the account's counts, the log line.
     response.once("close", () => {
       connections.requestEnded(socket, response);

@@ -47,11 +47,26 @@ export interface RouteClass {
    * before the body is read (429 past it).
    */
   rateLimit?: RateLimitPolicy;
+  /**
+   * Signed-in callers, counted by the API route wrapper once the session is read (src/lib/http/api-route.ts):
+   * reads and writes per user and tenant, and every request of a tenant against one quota, so one
+   * tenant cannot starve the others. Requests without a valid session count as api-anonymous, per address.
+   */
+  callerLimits?: CallerLimits;
   /** Signed-in pages a user without an active organization may still open (organization selection). */
   tenantOptional?: boolean;
   /** Healthy answers are logged at debug, and their Sentry transactions dropped (probes, scrapes, assets). */
   quiet?: boolean;
 }
+
+export interface CallerLimits {
+  read: RateLimitPolicy;
+  write: RateLimitPolicy;
+  tenant: RateLimitPolicy;
+}
+
+/** The tenant API's caller limits (src/routes.ts), and what the API route wrapper counts outside the server's pipeline. */
+export const TENANT_API_LIMITS: CallerLimits = { read: "api-read", write: "api-write", tenant: "api-tenant" };
 
 export interface RouteRule extends RouteClass {
   /**

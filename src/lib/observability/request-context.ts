@@ -17,6 +17,8 @@ export interface RequestContext {
   route: string;
   /** The largest body this request's route class accepts (the route table, src/routes.ts); route handlers read at most this. */
   bodyLimitBytes?: number;
+  /** Its route class's signed-in caller limits (rate-limit policy names), counted by the API route wrapper. */
+  callerLimits?: { readonly read: string; readonly write: string; readonly tenant: string };
   /** process.hrtime.bigint() when the request arrived. */
   readonly startedAt: bigint;
   /** The caller's address, from the socket and the trusted proxies' X-Forwarded-For (clientIpOf). */

@@ -16,7 +16,16 @@ import { singleton } from "@/lib/singleton";
  */
 
 export type RateLimitPolicy =
-  "sign-in" | "webhook" | "tunnel" | "csp-report" | "api-anonymous" | "api-write" | "server-action" | "page-post";
+  | "sign-in"
+  | "webhook"
+  | "tunnel"
+  | "csp-report"
+  | "api-anonymous"
+  | "api-read"
+  | "api-write"
+  | "api-tenant"
+  | "server-action"
+  | "page-post";
 
 interface Limit {
   points: number;
@@ -30,7 +39,11 @@ const DEFAULTS: Record<RateLimitPolicy, Limit> = {
   tunnel: { points: 120, seconds: 60 },
   "csp-report": { points: 60, seconds: 60 },
   "api-anonymous": { points: 60, seconds: 60 },
+  // Signed-in API reads, per user and tenant: a person's browsing never comes close; a loop does.
+  "api-read": { points: 600, seconds: 60 },
   "api-write": { points: 120, seconds: 60 },
+  // Every signed-in API request of a tenant, whoever makes it: one tenant cannot take the whole server from the others.
+  "api-tenant": { points: 3000, seconds: 60 },
   "server-action": { points: 60, seconds: 60 },
   // Every form and server-action post to a page, per client address, counted before its body is read.
   "page-post": { points: 120, seconds: 60 },
@@ -42,7 +55,9 @@ const OVERRIDES: Record<RateLimitPolicy, keyof ServerEnv> = {
   tunnel: "RATE_LIMIT_TUNNEL",
   "csp-report": "RATE_LIMIT_TUNNEL",
   "api-anonymous": "RATE_LIMIT_API_ANONYMOUS",
+  "api-read": "RATE_LIMIT_API_READ",
   "api-write": "RATE_LIMIT_API_WRITE",
+  "api-tenant": "RATE_LIMIT_API_TENANT",
   "server-action": "RATE_LIMIT_SERVER_ACTION",
   "page-post": "RATE_LIMIT_PAGE_POST",
 };

@@ -1,20 +1,23 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { migrateDatabase } from "../../support/migrate";
 import { call, startProjectsServer } from "../../support/projects-api";
+import { startRoundTripCounter, type RoundTripCounter } from "../../support/round-trips";
 import type { StandaloneServer } from "../../support/standalone-server";
 import { startLoggedPostgres, type LoggedPostgres } from "../../support/statement-log";
 import { adminSql, createTenant, databaseUrlFor, type TenantFixture } from "../../support/tenants";
 
 /**
- * What authenticating a request costs, counted from PostgreSQL's own statement log, and that the
- * verification it buys holds: a removed membership, a deleted tenant or user, a revoked session
- * loses access on the very next request (the bound is zero: nothing about the caller is cached).
+ * What authenticating a request costs, counted from PostgreSQL's own statement log and, in round
+ * trips, by a relay between the server and PostgreSQL; and that the verification it buys holds: a
+ * removed membership, a deleted tenant or user, a revoked session loses access on the very next
+ * request (the bound is zero: nothing about the caller is cached).
  */
 
 const DATABASE = "slipway_statements";
 let postgres: LoggedPostgres;
 let admin: ReturnType<typeof adminSql>;
 let server: StandaloneServer;
+let roundTrips: RoundTripCounter;
 let cookieFor: (userId: string, tenantId?: string) => Promise<string>;
 
 beforeAll(async () => {
@@ -25,11 +28,13 @@ beforeAll(async () => {
   const databaseUrl = databaseUrlFor(postgres.url, DATABASE);
   await migrateDatabase(databaseUrl);
   admin = adminSql(databaseUrl);
-  ({ server, cookieFor } = await startProjectsServer({ dir: inject("standaloneDir"), databaseUrl }));
+  roundTrips = await startRoundTripCounter(databaseUrl);
+  ({ server, cookieFor } = await startProjectsServer({ dir: inject("standaloneDir"), databaseUrl: roundTrips.url }));
 });
 
 afterAll(async () => {
   await server?.stop();
+  await roundTrips?.stop();
   await admin?.end();
   await postgres?.stop();
 });
@@ -38,17 +43,30 @@ afterAll(async () => {
  * The statements one request ran, once its transaction has been logged. A connection's first use
  * logs an empty query (postgres.js opening it): connection setup, not the request's work.
  */
-async function statementsOf(request: () => Promise<unknown>): Promise<string[]> {
+async function statementsOf(request: () => Promise<unknown>, transactions = 1): Promise<string[]> {
   postgres.clear();
   await request();
   const deadline = Date.now() + 5_000;
   for (;;) {
     const statements = postgres.statementsIn(DATABASE).filter((statement) => statement !== "");
-    if (statements.some((statement) => /^(commit|rollback)$/i.test(statement)) || Date.now() > deadline) {
+    const ended = statements.filter((statement) => /^(commit|rollback)$/i.test(statement)).length;
+    if (ended >= transactions || Date.now() > deadline) {
       return statements;
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * The round trips between the server and PostgreSQL one request took, once warm: the pool's
+ * connection open and the request's statements prepared on it (the first use of a statement on a
+ * connection takes one more).
+ */
+async function roundTripsOf(request: () => Promise<unknown>): Promise<number> {
+  for (let warm = 0; warm < 3; warm++) await request();
+  roundTrips.reset();
+  await request();
+  return roundTrips.roundTrips();
 }
 
 function expectOneVerifiedTransaction(statements: string[], queries: number) {
@@ -103,6 +121,24 @@ describe("the cost of a tenant API request", () => {
       call(server.url, path, { method: "DELETE", cookie }).then((response) => expect(response.status).toBe(204)),
     );
     expectOneVerifiedTransaction(deleted, 2);
+  });
+
+  it("lists in three round trips: [begin, enter], [select], [commit]", async () => {
+    expect(await roundTripsOf(() => call(server.url, "/api/v1/projects", { cookie }))).toBe(3);
+  });
+
+  it("renders the projects page in two transactions of four statements, five round trips", async () => {
+    const page = () =>
+      fetch(`${server.url}/projects`, { headers: { cookie } }).then(async (response) => {
+        expect(response.status).toBe(200);
+        await response.text();
+      });
+    const statements = await statementsOf(page, 2);
+    // The caller and their organizations (for the header), then the list with the verified caller.
+    expect(statements.filter((statement) => /^begin$/i.test(statement))).toHaveLength(2);
+    expect(statements).toHaveLength(8);
+    // [begin, enter], [organizations], [commit]; then [begin, enter, select], [commit].
+    expect(await roundTripsOf(page)).toBe(5);
   });
 
   it("answers who am I with the verification alone", async () => {

@@ -37,6 +37,17 @@ describe("local session tokens", () => {
     expect(await verifyLocalSessionToken(old, secret)).toBeNull();
   });
 
+  it("rejects a token issued in the future beyond the clock skew, and accepts one within it", async () => {
+    const now = new Date();
+    const later = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+    expect(
+      await verifyLocalSessionToken(await createLocalSessionToken(session, secret, later(120)), secret, now),
+    ).toBeNull();
+    expect(
+      await verifyLocalSessionToken(await createLocalSessionToken(session, secret, later(10)), secret, now),
+    ).toMatchObject(session);
+  });
+
   it("rejects garbage and a missing cookie", async () => {
     expect(await verifyLocalSessionToken("not.a.jwt", secret)).toBeNull();
     expect(await verifyLocalSessionToken(undefined, secret)).toBeNull();

@@ -32,6 +32,24 @@ describe("the bench's targets (issue 10)", () => {
     expect(resultOf("liveness throughput", below)?.pass).toBe(false);
   });
 
+  it("holds another tenant's p50 during a flood to 2× its p50 alone, and shows the flood's refusals", () => {
+    const neighbour = (idleP50Ms: number, floodP50Ms: number): BenchResults => ({
+      comparisons: [],
+      neighbour: {
+        idleP50Ms,
+        floodP50Ms,
+        ratio: floodP50Ms / idleP50Ms,
+        flood: { requests: 9000, requestsPerSecond: 1800, refused: 8400 },
+      },
+    });
+    const name = "another tenant's p50 during a flood";
+    expect(resultOf(name, checkTargets(neighbour(4, 8)))).toMatchObject({ pass: true, measured: "2×" });
+    expect(resultOf(name, checkTargets(neighbour(4, 9)))?.pass).toBe(false);
+    expect(markdownTable(neighbour(4, 8), [])).toContain(
+      "9,000 requests, 8,400 refused 429), alone → during | 4 → 8 ms",
+    );
+  });
+
   it("checks the projects page against 3× the recorded 47 req/s, not against the bare page", () => {
     const checks = checkTargets({ comparisons: [compare("projects-page", "page", measured(150), measured(1500))] });
     expect(resultOf("projects page throughput", checks)).toMatchObject({ pass: true });

@@ -79,6 +79,16 @@ describe("the route table (src/routes.ts)", () => {
     expect(classify(routes, "/api/webhooks/clerk")).toMatchObject({ rateLimit: "webhook" });
     expect(classify(routes, "/api/csp-report")).toMatchObject({ rateLimit: "csp-report" });
   });
+
+  it("bounds signed-in callers of the tenant API, and only there: reads, writes and a quota per tenant", () => {
+    expect(classify(routes, "/api/v1/projects").callerLimits).toEqual({
+      read: "api-read",
+      write: "api-write",
+      tenant: "api-tenant",
+    });
+    const others = routes.rules.filter((rule) => rule.callerLimits && !rule.paths.includes("/api/v1"));
+    expect(others.map((rule) => rule.name)).toEqual([]);
+  });
 });
 
 /** The route file of `template` under src/app (route groups are transparent), if any. */

@@ -4,8 +4,9 @@ import { ActionForm, Field, SelectField, SubmitButton, TextareaField } from "@/c
 import type { FormAction } from "@/lib/forms/client";
 import type { Project } from "../queries";
 
-// Statuses and limits come from the server page as props: importing the schema here would put
-// drizzle and zod into the browser bundle.
+// Statuses come from the server page as props: importing the schema here would put drizzle and zod
+// into the browser bundle. No maxLength: browsers count UTF-16 units, not the characters people see
+// (an emoji can be 10 code points); the server checks lengths and says so (@/lib/text).
 
 /** Create and edit form: labelled fields, errors announced and tied to their fields. */
 export function ProjectForm({
@@ -13,27 +14,19 @@ export function ProjectForm({
   submitLabel,
   project,
   statuses,
-  limits,
 }: {
   action: FormAction;
   submitLabel: string;
   /** Present when editing. */
   project?: Pick<Project, "id" | "name" | "description" | "status">;
   statuses: readonly string[];
-  limits: { name: number; description: number };
 }) {
   const options = statuses.map((status) => ({ value: status, label: status[0]!.toUpperCase() + status.slice(1) }));
   return (
     <ActionForm action={action}>
       {project ? <input type="hidden" name="id" value={project.id} /> : null}
-      <Field name="name" label="Name" type="text" required maxLength={limits.name} defaultValue={project?.name} />
-      <TextareaField
-        name="description"
-        label="Description"
-        rows={4}
-        maxLength={limits.description}
-        defaultValue={project?.description}
-      />
+      <Field name="name" label="Name" type="text" required defaultValue={project?.name} />
+      <TextareaField name="description" label="Description" rows={4} defaultValue={project?.description} />
       <SelectField name="status" label="Status" options={options} defaultValue={project?.status ?? "active"} />
       <div className="actions">
         <SubmitButton pendingLabel="Saving…">{submitLabel}</SubmitButton>

@@ -1,0 +1,12 @@
+import { SignInScreen } from "@/features/auth";
+
+export const metadata = { title: "Sign in" };
+
+export default function SignInPage() {
+  return (
+    <>
+      <h1>Sign in</h1>
+      <SignInScreen />
+    </>
+  );
+}

@@ -1,0 +1,12 @@
+import { SignUpScreen } from "@/features/auth";
+
+export const metadata = { title: "Sign up" };
+
+export default function SignUpPage() {
+  return (
+    <>
+      <h1>Create your account</h1>
+      <SignUpScreen />
+    </>
+  );
+}
