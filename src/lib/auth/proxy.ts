@@ -24,7 +24,7 @@ function redirectTo(url: URL): NextResponse {
  * Local mode: nothing (pages and routes check the signed cookie themselves). Clerk mode: Clerk's
  * middleware authenticates the request, signed-out page visits are sent to sign-in and signed-in
  * visits without an organization to organization selection; API routes answer 401/403 JSON
- * themselves (requireTenant), never a redirect.
+ * themselves (apiRoute), never a redirect.
  */
 
 /**
