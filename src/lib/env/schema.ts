@@ -104,6 +104,7 @@ export const serverEnvSchema = z.object({
   RATE_LIMIT_PAGE_POST: optional(rateLimit),
   RATE_LIMIT_WEBHOOK: optional(rateLimit),
   RATE_LIMIT_TUNNEL: optional(rateLimit),
+  RATE_LIMIT_WEB_VITALS: optional(rateLimit),
 
   // Backups: the scheduler's status file (docs/runbooks/backups.md), read by /api/health and the metrics.
   BACKUP_STATUS_FILE: optionalString,

@@ -16,7 +16,15 @@ import { singleton } from "@/lib/singleton";
  */
 
 export type RateLimitPolicy =
-  "sign-in" | "webhook" | "tunnel" | "csp-report" | "api-anonymous" | "api-write" | "server-action" | "page-post";
+  | "sign-in"
+  | "webhook"
+  | "tunnel"
+  | "csp-report"
+  | "web-vitals"
+  | "api-anonymous"
+  | "api-write"
+  | "server-action"
+  | "page-post";
 
 interface Limit {
   points: number;
@@ -29,6 +37,8 @@ const DEFAULTS: Record<RateLimitPolicy, Limit> = {
   webhook: { points: 300, seconds: 60 },
   tunnel: { points: 120, seconds: 60 },
   "csp-report": { points: 60, seconds: 60 },
+  // A page view sends its Web Vitals once or twice (when the page is hidden); 60 is a fast reader's minute.
+  "web-vitals": { points: 60, seconds: 60 },
   "api-anonymous": { points: 60, seconds: 60 },
   "api-write": { points: 120, seconds: 60 },
   "server-action": { points: 60, seconds: 60 },
@@ -41,6 +51,7 @@ const OVERRIDES: Record<RateLimitPolicy, keyof ServerEnv> = {
   webhook: "RATE_LIMIT_WEBHOOK",
   tunnel: "RATE_LIMIT_TUNNEL",
   "csp-report": "RATE_LIMIT_TUNNEL",
+  "web-vitals": "RATE_LIMIT_WEB_VITALS",
   "api-anonymous": "RATE_LIMIT_API_ANONYMOUS",
   "api-write": "RATE_LIMIT_API_WRITE",
   "server-action": "RATE_LIMIT_SERVER_ACTION",
