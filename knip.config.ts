@@ -21,6 +21,7 @@ const config: KnipConfig = {
   ignoreBinaries: [
     "redis-server",
     "prometheus",
+    "promtool",
     "pgbackrest",
     "getent",
     "groupadd",

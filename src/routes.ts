@@ -68,6 +68,17 @@ export const routes: RouteTable = {
       quiet: true,
     },
     {
+      name: "Web Vitals",
+      paths: ["/api/vitals"],
+      kind: "machine",
+      access: "skip",
+      methods: ["POST"],
+      // A batch of at most five metrics with their attribution is under 2 KiB.
+      bodyLimitBytes: 4 * 1024,
+      rateLimit: "web-vitals",
+      quiet: true,
+    },
+    {
       name: "runtime config",
       paths: ["/runtime-config.js"],
       kind: "machine",

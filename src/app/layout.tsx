@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { DemoModeBanner } from "@/components/demo-mode-banner";
+import { WebVitalsReporter } from "@/components/web-vitals-reporter";
 import { PUBLIC_CONFIG_PATH } from "@/lib/observability/client";
 import "./globals.css";
 
@@ -27,6 +28,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <DemoModeBanner />
+        <WebVitalsReporter />
         {children}
       </body>
     </html>

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -33,6 +33,12 @@ export interface PrometheusOptions {
   extraRuleFiles?: string[];
   /** Scrape jobs besides "slipway" (e.g. the Pushgateway's, as ops/prometheus/prometheus.yml has it). */
   extraScrapeConfigs?: Record<string, unknown>[];
+  /**
+   * Past samples (OpenMetrics text, timestamps in seconds, ending with `# EOF`) written into the
+   * data directory with `promtool tsdb create-blocks-from openmetrics` before Prometheus starts
+   * (retention is then 60 days instead of 1): history as if it had been scraped.
+   */
+  backfill?: string;
 }
 
 export interface PromSample {
@@ -115,6 +121,18 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     ],
   };
   writeFileSync(path.join(dir, "prometheus.yml"), stringifyYaml(config));
+  if (options.backfill !== undefined) {
+    writeFileSync(path.join(dir, "backfill.om"), options.backfill);
+    const backfilled = spawnSync(
+      "promtool",
+      ["tsdb", "create-blocks-from", "openmetrics", "--quiet", path.join(dir, "backfill.om"), path.join(dir, "data")],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+    if (backfilled.status !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`promtool could not backfill: ${backfilled.stderr || backfilled.error?.message}`);
+    }
+  }
 
   const port = await freePort();
   const child = spawn(
@@ -123,7 +141,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       `--config.file=${path.join(dir, "prometheus.yml")}`,
       `--storage.tsdb.path=${path.join(dir, "data")}`,
       `--web.listen-address=127.0.0.1:${port}`,
-      "--storage.tsdb.retention.time=1d",
+      `--storage.tsdb.retention.time=${options.backfill === undefined ? "1d" : "60d"}`,
       "--log.level=warn",
     ],
     { stdio: ["ignore", "pipe", "pipe"] },

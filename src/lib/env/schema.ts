@@ -106,11 +106,16 @@ export const serverEnvSchema = z.object({
   RATE_LIMIT_PAGE_POST: optional(rateLimit),
   RATE_LIMIT_WEBHOOK: optional(rateLimit),
   RATE_LIMIT_TUNNEL: optional(rateLimit),
+  RATE_LIMIT_WEB_VITALS: optional(rateLimit),
 
   // Backups: the scheduler's status file (docs/runbooks/backups.md), read by /api/health and the metrics.
   BACKUP_STATUS_FILE: optionalString,
   /** A public status page elsewhere (Better Stack, Instatus…), linked from /status. */
   STATUS_PAGE_URL: optional(urlWithProtocol(["https:", "http:"], "http(s)")),
+  /** The Prometheus /status reads its uptime history from (the monitoring stack's). */
+  PROMETHEUS_URL: optional(urlWithProtocol(["https:", "http:"], "http(s)")),
+  /** The uptime workflow's record (its records/ folder), read by /status when no Prometheus is configured. */
+  UPTIME_RECORD_URL: optional(urlWithProtocol(["https:", "http:", "file:"], "http(s) or file")),
 
   // Health and shutdown
   HEALTH_CACHE_MS: nonNegativeInt.default(1000),

@@ -3,3 +3,5 @@ import "server-only";
 /** Liveness, readiness and the detailed report (docs/health-checks.md). */
 export { getHealthReport, getReadiness, healthSnapshot } from "./report";
 export { healthResponse, NO_STORE_HEADERS } from "./respond";
+export { getStatusHistory } from "./history-sources";
+export type { StatusHistory } from "./history";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getLogger } from "@/lib/logger";
+import { singleton } from "@/lib/singleton";
 import { getMetrics } from "./metrics";
 import { clientIpOf, REQUEST_ID_HEADER, resolveRequestId, elapsedMs, type RequestContext } from "./request-context";
 import { createRouteMatcher, statusClass, type RouteMatcher } from "./route-pattern";
@@ -34,8 +35,21 @@ export interface RequestObserver {
 /** HTTP status logged for a response the client closed before it was sent (nginx's convention). */
 const CLIENT_CLOSED_REQUEST = 499;
 
+/** The running server's route matcher, for paths reported by browsers (Web Vitals). */
+const serverRoutes = singleton("observability.route-matcher", (): { match?: RouteMatcher } => ({}));
+
+/**
+ * The route template of `pathname` ("/projects/[id]"), or "(unmatched)" when it is not one of the
+ * app's routes: the same matching as the server's request metrics (the build's templates; coarse in
+ * development).
+ */
+export function routeTemplateOf(pathname: string): string {
+  return (serverRoutes.match ?? createRouteMatcher(undefined))(pathname);
+}
+
 export function createRequestObserver(settings: RequestObservationSettings): RequestObserver {
   const matchRoute: RouteMatcher = createRouteMatcher(settings.routeTemplates);
+  serverRoutes.match = matchRoute;
   return {
     begin(request, response) {
       const requestId = resolveRequestId(request.headers[REQUEST_ID_HEADER], randomUUID);

@@ -20,3 +20,4 @@ export {
   type RequestContext,
 } from "./request-context";
 export { markErrorArea, startServerSentry } from "./sentry-server";
+export { recordWebVitals, webVitalsReport } from "./web-vitals";

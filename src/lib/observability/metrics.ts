@@ -15,6 +15,8 @@ export interface Metrics {
   buildInfo: Gauge<"version" | "commit">;
   rateLimitRejected: Counter<"policy">;
   rateLimitFallback: Counter<"policy">;
+  webVitalSeconds: Histogram<"metric" | "route">;
+  webVitalCls: Histogram<"route">;
 }
 
 type Probe<T> = () => T;
@@ -176,7 +178,33 @@ function createMetrics(release: { version: string; commit: string | undefined })
       else this.set(seconds);
     },
   });
-  return { registry, httpRequests, httpDuration, buildInfo, rateLimitRejected, rateLimitFallback };
+  // Real users' page experience (src/lib/observability/web-vitals.ts), per route template. Buckets
+  // hold the thresholds of "good" and "poor" (web.dev): LCP 2.5/4 s, INP 0.2/0.5 s, FCP 1.8/3 s,
+  // TTFB 0.8/1.8 s; CLS 0.1/0.25.
+  const webVitalSeconds = new client.Histogram({
+    name: "slipway_web_vitals_seconds",
+    help: "Core Web Vitals reported by browsers, in seconds (metric=LCP|INP|FCP|TTFB), by route pattern.",
+    labelNames: ["metric", "route"] as const,
+    buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1, 1.8, 2.5, 3, 4, 6, 10],
+    registers: [registry],
+  });
+  const webVitalCls = new client.Histogram({
+    name: "slipway_web_vitals_cls",
+    help: "Cumulative Layout Shift reported by browsers (unitless), by route pattern.",
+    labelNames: ["route"] as const,
+    buckets: [0.01, 0.05, 0.1, 0.15, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  return {
+    registry,
+    httpRequests,
+    httpDuration,
+    buildInfo,
+    rateLimitRejected,
+    rateLimitFallback,
+    webVitalSeconds,
+    webVitalCls,
+  };
 }
 
 /** The process's metrics (created on first use, with the release of this build). */

@@ -9,6 +9,8 @@ import { sentrySettings, type SentrySettings } from "./sentry-options";
 
 export const PUBLIC_CONFIG_PATH = "/runtime-config.js";
 const PUBLIC_CONFIG_GLOBAL = "__SLIPWAY_PUBLIC_CONFIG__";
+/** Dispatched on `document` by /runtime-config.js once the config is set. */
+const PUBLIC_CONFIG_EVENT = "slipway:public-config";
 /** Where the browser sends Sentry envelopes (src/app/monitoring/route.ts forwards them). */
 const SENTRY_TUNNEL_PATH = "/monitoring";
 
@@ -114,7 +116,7 @@ export function publicConfigScript(config: PublicConfig): string {
     if (c.analytics.websiteId) s.setAttribute("data-website-id", c.analytics.websiteId);
     document.head.appendChild(s);
   }
-  document.dispatchEvent(new Event("slipway:public-config"));
+  document.dispatchEvent(new Event("${PUBLIC_CONFIG_EVENT}"));
 })(window.${PUBLIC_CONFIG_GLOBAL});
 `;
 }
@@ -126,13 +128,18 @@ export function readPublicConfig(): PublicConfig | null {
 }
 
 /**
- * Browser: calls `apply` with the config once it is there. The layout loads the script with
- * `defer`, so it has run by DOMContentLoaded; instrumentation-client can run earlier.
+ * Browser: calls `apply` once with the config as soon as it is there, whatever order the scripts
+ * run in. The layout loads /runtime-config.js with `defer`; Next's chunks are `async` and may run
+ * before it, while the document is still loading OR in the "interactive" state, when deferred
+ * scripts are about to run but have not yet (so `readyState !== "loading"` proves nothing). The
+ * config script announces itself with an event; its absence is known only once the window's
+ * `load` has fired (deferred scripts run before it, blocked or failed ones are settled by then):
+ * then `apply(null)`.
  */
 export function whenPublicConfigReady(apply: (config: PublicConfig | null) => void): void {
   if (typeof document === "undefined") return;
   const config = readPublicConfig();
-  if (config || document.readyState !== "loading") {
+  if (config || document.readyState === "complete") {
     apply(config);
     return;
   }
@@ -140,8 +147,10 @@ export function whenPublicConfigReady(apply: (config: PublicConfig | null) => vo
   const once = () => {
     if (applied) return;
     applied = true;
+    document.removeEventListener(PUBLIC_CONFIG_EVENT, once);
+    window.removeEventListener("load", once);
     apply(readPublicConfig());
   };
-  document.addEventListener("slipway:public-config", once, { once: true });
-  document.addEventListener("DOMContentLoaded", once, { once: true });
+  document.addEventListener(PUBLIC_CONFIG_EVENT, once);
+  window.addEventListener("load", once);
 }

@@ -20,6 +20,7 @@ export type RateLimitPolicy =
   | "webhook"
   | "tunnel"
   | "csp-report"
+  | "web-vitals"
   | "api-anonymous"
   | "api-read"
   | "api-write"
@@ -38,6 +39,8 @@ const DEFAULTS: Record<RateLimitPolicy, Limit> = {
   webhook: { points: 300, seconds: 60 },
   tunnel: { points: 120, seconds: 60 },
   "csp-report": { points: 60, seconds: 60 },
+  // A page view sends its Web Vitals once or twice (when the page is hidden); 60 is a fast reader's minute.
+  "web-vitals": { points: 60, seconds: 60 },
   "api-anonymous": { points: 60, seconds: 60 },
   // Signed-in API reads, per user and tenant: a person's browsing never comes close; a loop does.
   "api-read": { points: 600, seconds: 60 },
@@ -54,6 +57,7 @@ const OVERRIDES: Record<RateLimitPolicy, keyof ServerEnv> = {
   webhook: "RATE_LIMIT_WEBHOOK",
   tunnel: "RATE_LIMIT_TUNNEL",
   "csp-report": "RATE_LIMIT_TUNNEL",
+  "web-vitals": "RATE_LIMIT_WEB_VITALS",
   "api-anonymous": "RATE_LIMIT_API_ANONYMOUS",
   "api-read": "RATE_LIMIT_API_READ",
   "api-write": "RATE_LIMIT_API_WRITE",

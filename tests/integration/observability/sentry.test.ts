@@ -236,45 +236,28 @@ describe.skipIf(missingRequirement("chromium", "Sentry in the browser"))("Sentry
         seen.push(`${pathname} ${response.status()}`);
     });
     page.on("console", (message) => seen.push(`console.${message.type()}: ${message.text().slice(0, 200)}`));
+    // Sentry has started when the SDK posts its first envelope (the session it opens at init).
+    const started = page.waitForRequest(
+      (request) => new URL(request.url()).pathname === "/monitoring" && request.method() === "POST",
+      { timeout: 30_000 },
+    );
     await page.goto(server.url, { waitUntil: "load" });
+    await started.catch((error: Error) => {
+      throw new Error(`${error.message}: the browser SDK never started; browser saw:\n${seen.join("\n")}`);
+    });
 
     const marker = `browser boom ${Date.now()}`;
-    const markedEvent = () =>
+    await page.evaluate((message) => {
+      setTimeout(() => {
+        throw new Error(message);
+      });
+    }, marker);
+    const event = await sentry.waitFor(() =>
       sentry
         .items("event")
         .map((item) => item.payload as SentryEvent)
-        .find((candidate) => candidate.exception?.values?.some((value) => value.value?.startsWith(marker)));
-    // The browser SDK starts once the runtime config has arrived, which on a loaded machine can be
-    // after "load": throw until an event arrives instead of once into a page that is not ready. Each
-    // throw has its own message: Sentry's Dedupe drops an error identical to the one before it.
-    let throws = 0;
-    const thrower = setInterval(() => {
-      throws += 1;
-      void page
-        .evaluate((message) => {
-          setTimeout(() => {
-            throw new Error(message);
-          });
-        }, `${marker} #${throws}`)
-        .catch(() => {});
-    }, 1000);
-    let event: SentryEvent;
-    try {
-      event = await sentry.waitFor(markedEvent, 30_000);
-    } catch (error) {
-      const sdk = await page
-        .evaluate(() => ({
-          config: "__SLIPWAY_PUBLIC_CONFIG__" in window,
-          sentry: Boolean((window as { __SENTRY__?: unknown }).__SENTRY__),
-        }))
-        .catch((reason: unknown) => String(reason));
-      throw new Error(
-        `${(error as Error).message} after ${throws} throws; page state ${JSON.stringify(sdk)}; browser saw:\n` +
-          seen.join("\n"),
-      );
-    } finally {
-      clearInterval(thrower);
-    }
+        .find((candidate) => candidate.exception?.values?.some((value) => value.value?.startsWith(marker))),
+    );
 
     expect(event.release).toBe("slipway@obs1234");
     expect(event.tags?.severity).toBe("P3");

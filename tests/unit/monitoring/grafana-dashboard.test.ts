@@ -53,7 +53,7 @@ describe("Grafana dashboards", () => {
         expect([...uids]).toEqual([provisionedDatasource.uid]);
       });
 
-      it("covers traffic, errors, latency, readiness, dependencies, pool, rate limits, runtime and releases", () => {
+      it("covers traffic, errors, latency, readiness, dependencies, pool, rate limits, runtime, releases and Web Vitals", () => {
         const used = new Set(expressions.flatMap(({ expr }) => [...metricNamesIn(expr)]));
         for (const name of [
           "job_route_status:http_requests:rate5m",
@@ -69,6 +69,8 @@ describe("Grafana dashboards", () => {
           "process_resident_memory_bytes",
           "nodejs_eventloop_lag_p99_seconds",
           "slipway_build_info",
+          "job_route_metric:web_vitals_seconds:p75_rate1h",
+          "job_route:web_vitals_cls:p75_rate1h",
         ]) {
           expect(used, name).toContain(name);
         }

@@ -128,6 +128,7 @@ describe("alerting rules", () => {
         "SlipwayAvailabilityBudgetBurn",
         "SlipwayApiLatencyBudgetBurn",
         "SlipwayPageLatencyBudgetBurn",
+        "SlipwayWebVitalsPoor",
       ]),
     );
   });
