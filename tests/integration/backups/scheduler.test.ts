@@ -125,7 +125,8 @@ describe.skipIf(skip)("the backup scheduler's loop (slipway-backup schedule)", (
       child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
       try {
-        const deadline = Date.now() + 60_000;
+        // A cluster and a first full backup: a minute on a quiet machine, more on a busy one.
+        const deadline = Date.now() + 150_000;
         while (!/next: (full|diff) backup at /.test(output)) {
           if (Date.now() > deadline || child.exitCode !== null) throw new Error(`scheduler:\n${output}`);
           await new Promise((resolve) => setTimeout(resolve, 100));
@@ -141,7 +142,7 @@ describe.skipIf(skip)("the backup scheduler's loop (slipway-backup schedule)", (
     } finally {
       await rig.close();
     }
-  });
+  }, 240_000);
 });
 
 // The scheduler is bash for the Debian-based database image (GNU date, jq): these need no cluster, but skip

@@ -66,7 +66,13 @@ describe.skipIf(missingRequirement("chromium", "Web Vitals from a real browser")
     browser = await launchChromium();
     const page = await browser.newPage();
     for (const path of ["/", "/status"]) {
+      const fcpBefore = countOf(await metricsText(), "FCP", path);
       await page.goto(server.url + path, { waitUntil: "load" });
+      // The reporter runs once the page has hydrated, which on a busy machine can be well after
+      // `load`; an interaction before it would be missed (INP). Its first report (FCP) says it runs.
+      await expect
+        .poll(async () => countOf(await metricsText(), "FCP", path), { timeout: 30_000 })
+        .toBeGreaterThan(fcpBefore);
       // A trusted interaction (INP, and LCP's end), then leaving the page (LCP, CLS and INP are
       // reported when a page is hidden).
       await page.locator("h1").first().click();
