@@ -65,38 +65,42 @@ describe.skipIf(missingRequirement("chromium", "Web Vitals from a real browser")
     const before = await metricsText();
     browser = await launchChromium();
     const page = await browser.newPage();
+    const missingFor = (text: string, route: string) =>
+      VITALS.filter((metric) => countOf(text, metric, route) <= countOf(before, metric, route)).map(
+        (metric) => `${metric} ${route}`,
+      );
+    let missing: string[] = [];
     for (const path of ["/", "/status"]) {
-      const fcpBefore = countOf(await metricsText(), "FCP", path);
-      await page.goto(server.url + path, { waitUntil: "load" });
-      // The reporter runs once the page has hydrated, which on a busy machine can be well after
-      // `load`; an interaction before it would be missed (INP). Its first report (FCP) says it runs.
-      await expect
-        .poll(async () => countOf(await metricsText(), "FCP", path), { timeout: 30_000 })
-        .toBeGreaterThan(fcpBefore);
-      // A trusted interaction (INP, and LCP's end), then leaving the page (LCP, CLS and INP are
-      // reported when a page is hidden).
-      await page.locator("h1").first().click();
-      await page.keyboard.press("Tab");
-      await page.goto("about:blank");
+      // LCP, CLS and INP leave in a beacon while the page is hidden, which a browser does not
+      // guarantee to deliver (nor does the test's page close): a page view whose beacon was lost is
+      // visited again, at most three times, as a real user's next visit would report it.
+      for (let visit = 1; visit <= 3; visit++) {
+        const fcpBefore = countOf(await metricsText(), "FCP", path);
+        await page.goto(server.url + path, { waitUntil: "load" });
+        // The reporter runs once the page has hydrated, which on a busy machine can be well after
+        // `load`; an interaction before it would be missed (INP). Its first report (FCP) says it runs.
+        await expect
+          .poll(async () => countOf(await metricsText(), "FCP", path), { timeout: 30_000 })
+          .toBeGreaterThan(fcpBefore);
+        // A trusted interaction (INP, and LCP's end), then leaving the page (LCP, CLS and INP are
+        // reported when a page is hidden).
+        await page.locator("h1").first().click();
+        await page.keyboard.press("Tab");
+        await page.goto("about:blank");
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          missing = missingFor(await metricsText(), path);
+          if (missing.length === 0 || Date.now() > deadline) break;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        if (missing.length === 0) break;
+      }
+      expect(missing).toEqual([]);
     }
     await page.close();
-
-    const deadline = Date.now() + 20_000;
-    let missing: string[] = [];
-    for (;;) {
-      const after = await metricsText();
-      missing = ["/", "/status"].flatMap((route) =>
-        VITALS.filter((metric) => countOf(after, metric, route) <= countOf(before, metric, route)).map(
-          (metric) => `${metric} ${route}`,
-        ),
-      );
-      if (missing.length === 0 || Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(missing).toEqual([]);
     // Per template only: no raw URL becomes a label.
     expect(await metricsText()).not.toMatch(/slipway_web_vitals_\w+\{[^}]*route="http/);
-  });
+  }, 240_000);
 });
 
 describe("POST /api/vitals", () => {
