@@ -15,6 +15,9 @@ export const AUDIT_ACTIONS = [
   "project.created",
   "project.updated",
   "project.deleted",
+  "invitation.created",
+  "invitation.revoked",
+  "invitation.accepted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
