@@ -206,3 +206,16 @@ ALTER TABLE invitations FORCE ROW LEVEL SECURITY;
 CREATE POLICY invitations_tenant_isolation ON invitations
   USING (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)
   WITH CHECK (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid);
+--> statement-breakpoint
+-- Audit-log retention (the audit-log-retention scheduled job, AUDIT_LOG_RETENTION_DAYS): the log
+-- stays append-only for the application role, and even the owner (bound by FORCE) deletes only
+-- events older than the retention its transaction declares in app.audit_retention_days.
+DO $$
+BEGIN
+  EXECUTE format(
+    'CREATE POLICY audit_events_retention ON audit_events FOR DELETE TO %I '
+    'USING (created_at < now() - make_interval(days => nullif(current_setting(''app.audit_retention_days'', true), '''')::int))',
+    current_user
+  );
+END
+$$;
