@@ -94,6 +94,12 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   flushLogger();
   process.exit(0);
 }
+// pg-boss completes and fails jobs without awaiting (its worker loop moves on): while the database
+// is down those calls reject with nobody to catch them. The job stays active and comes back after
+// its timeout, so this is a warning, not a reason to die.
+process.on("unhandledRejection", (reason) =>
+  log.warn({ err: reason }, "unhandled rejection (job queue call during an outage?)"),
+);
 process.on("SIGTERM", (signal) => void shutdown(signal));
 process.on("SIGINT", (signal) => void shutdown(signal));
 

@@ -129,6 +129,9 @@ describe("alerting rules", () => {
         "SlipwayApiLatencyBudgetBurn",
         "SlipwayPageLatencyBudgetBurn",
         "SlipwayWebVitalsPoor",
+        "SlipwayJobsNotRunning",
+        "SlipwayWorkerDown",
+        "SlipwayDeadLettersGrowing",
       ]),
     );
   });

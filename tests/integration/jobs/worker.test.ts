@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call } from "../../support/projects-api";
+import { startSentryStandIn, type SentryStandIn } from "../../support/sentry-stand-in";
+import { startSmtpServer, type SmtpServerHandle } from "../../support/smtp";
+import { createTenant, type TenantFixture } from "../../support/tenants";
+import { startTopology, type Topology } from "../../support/topology";
+
+/**
+ * The worker as production runs it (`node worker.mjs` of the build, tests/support/topology.ts),
+ * one app instance and a real SMTP server: health and metrics on its own port; a SIGTERM drain
+ * that loses no job; a SIGKILLed worker and a PostgreSQL restart after which every invitation's
+ * email still arrives (at most twice per idempotency key), none is a dead letter, and each
+ * scheduled tick's work committed once. The full-size run (two apps, two workers, 200
+ * invitations) is the game day's "jobs-under-failure".
+ */
+
+const SCHEDULE_SECONDS = "2";
+let topology: Topology;
+let smtp: SmtpServerHandle;
+let sentry: SentryStandIn;
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  sentry = await startSentryStandIn();
+  topology = await startTopology({
+    instances: ["a"],
+    redis: false,
+    env: {
+      SMTP_URL: smtp.url,
+      SENTRY_DSN: sentry.dsn,
+      APP_URL: "http://app.test",
+      INVITATIONS_PER_DAY: "1000",
+      JOBS_POLL_INTERVAL_SECONDS: "0.5",
+      JOBS_MAINTENANCE_INTERVAL_SECONDS: "2",
+      WORKER_SHUTDOWN_TIMEOUT_SECONDS: "15",
+      SCHEDULE_PURGE_REVOKED_SESSIONS_SECONDS: SCHEDULE_SECONDS,
+      SCHEDULE_PURGE_WEBHOOK_EVENTS_SECONDS: SCHEDULE_SECONDS,
+      SCHEDULE_AUDIT_LOG_RETENTION_SECONDS: SCHEDULE_SECONDS,
+      SCHEDULE_BACKUP_FRESHNESS_SECONDS: SCHEDULE_SECONDS,
+    },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await topology?.stop();
+  await smtp?.stop();
+  await sentry?.stop();
+});
+
+async function until<T>(
+  what: string,
+  read: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Invites `count` fresh addresses into `tenant` through the API; returns their invitation ids. */
+async function inviteMany(tenant: TenantFixture, count: number, prefix: string): Promise<string[]> {
+  const cookie = await topology.cookieFor(tenant.adminId, tenant.tenantId);
+  const ids: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const response = await call(topology.url, "/api/v1/invitations", {
+      method: "POST",
+      cookie,
+      json: { email: `${prefix}-${index}@example.com`, role: "member" },
+    });
+    expect(response.status).toBe(201);
+    ids.push(response.body.data.id as string);
+  }
+  return ids;
+}
+
+const deliveriesOf = (ids: string[]) =>
+  ids.map((id) => smtp.mails.filter((mail) => mail.idempotencyKey === `invitation-${id}`).length);
+
+const deadLetters = async () =>
+  Number((await topology.sql<{ count: string }[]>`select count(*) from pgboss.job where state = 'failed'`)[0]!.count);
+
+describe("the worker process", () => {
+  it("serves its liveness, readiness and metrics on WORKER_PORT", async () => {
+    const worker = await topology.addWorker("probe");
+    expect((await fetch(`${worker.url}/health/live`)).status).toBe(200);
+    const ready = await fetch(`${worker.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready" });
+    const refused = await fetch(`${worker.url}/metrics`);
+    expect(refused.status).toBe(401);
+    const metrics = await fetch(`${worker.url}/metrics`, {
+      headers: { authorization: `Bearer ${topology.metricsToken}` },
+    });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain("slipway_job_duration_seconds");
+    expect(await topology.stopWorker("probe")).toBe(0);
+  });
+
+  it("drains on SIGTERM: running jobs finish, the rest wait for the next worker, none is lost", async () => {
+    const tenant = await createTenant(topology.sql, { projects: [] });
+    smtp.setDelay(1500);
+    try {
+      const ids = await inviteMany(tenant, 12, `drain-${tenant.slug}`);
+      await topology.addWorker("first");
+      await until("jobs in flight", async () => {
+        const [row] = await topology.sql<
+          { count: string }[]
+        >`select count(*) from pgboss.job where state = 'active' and data ->> 'tenantId' = ${tenant.tenantId}`;
+        return Number(row!.count) > 0 ? true : undefined;
+      });
+      const started = Date.now();
+      expect(await topology.stopWorker("first", "SIGTERM")).toBe(0);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      smtp.setDelay(0);
+      await topology.addWorker("second");
+      await until("every invitation's email", () =>
+        deliveriesOf(ids).every((count) => count >= 1) ? true : undefined,
+      );
+      expect(deliveriesOf(ids)).toEqual(ids.map(() => 1));
+      expect(await deadLetters()).toBe(0);
+      await topology.stopWorker("second");
+    } finally {
+      smtp.setDelay(0);
+    }
+  }, 120_000);
+
+  it("survives a SIGKILLed worker and a PostgreSQL restart: every email arrives, no dead letter, each tick once", async () => {
+    const tenant = await createTenant(topology.sql, { projects: [] });
+    const ids = await inviteMany(tenant, 40, `chaos-${tenant.slug}`);
+    smtp.setDelay(150);
+    await topology.addWorker("w1");
+    await topology.addWorker("w2");
+    await until("a few emails out", () => (deliveriesOf(ids).filter(Boolean).length >= 8 ? true : undefined));
+    await topology.stopWorker("w1", "SIGKILL");
+    await topology.postgres.stop();
+    await topology.postgres.start();
+    smtp.setDelay(0);
+    await until(
+      "every invitation's email",
+      () => (deliveriesOf(ids).every((count) => count >= 1) ? true : undefined),
+      120_000,
+    );
+    // At least once: a worker killed after the relay took an email but before email_sent_at
+    // committed sends it again on retry (docs/jobs.md, "the at-least-once window").
+    expect(Math.max(...deliveriesOf(ids))).toBeLessThanOrEqual(2);
+    const sent = await topology.sql<{ count: string }[]>`
+      select count(*) from invitations where tenant_id = ${tenant.tenantId} and email_sent_at is not null`;
+    expect(Number(sent[0]!.count)).toBe(ids.length);
+    expect(await deadLetters()).toBe(0);
+
+    // Each tick that was enqueued completed, once: the ledger holds one row per schedule and tick,
+    // and a tick's work commits with its completed_at.
+    await until("the ticks in flight to complete", async () => {
+      const [row] = await topology.sql<{ open: string }[]>`
+        select count(*) as open from scheduled_runs where completed_at is null and tick_at < now() - interval '10 seconds'`;
+      return Number(row!.open) === 0 ? true : undefined;
+    });
+    const ticks = await topology.sql<{ name: string; ticks: string }[]>`
+      select name, count(*) as ticks from scheduled_runs group by name order by name`;
+    expect(ticks.map((row) => row.name)).toEqual([
+      "audit-log-retention",
+      "backup-freshness",
+      "purge-revoked-sessions",
+      "purge-webhook-events",
+    ]);
+    await topology.stopWorker("w2");
+  }, 240_000);
+
+  it("reports a failing job to Sentry with the job's name and tenant", async () => {
+    const tenant = await createTenant(topology.sql, { projects: [] });
+    await smtp.stop();
+    const [id] = await inviteMany(tenant, 1, `sentry-${tenant.slug}`);
+    await topology.addWorker("reporting");
+    const event = await sentry.waitFor(() =>
+      sentry
+        .items("event")
+        .map((item) => item.payload as { tags?: Record<string, string> })
+        .find(
+          (payload) => payload.tags?.job_name === "invitation-email" && payload.tags?.tenant_id === tenant.tenantId,
+        ),
+    );
+    expect(event.tags).toMatchObject({ job_name: "invitation-email", tenant_id: tenant.tenantId });
+    expect(JSON.stringify(sentry.envelopes.map((envelope) => envelope.raw))).not.toContain(
+      `sentry-${tenant.slug}-0@example.com`,
+    );
+    expect(id).toBeDefined();
+    await topology.stopWorker("reporting");
+  }, 60_000);
+});
