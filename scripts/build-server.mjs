@@ -42,7 +42,7 @@ const common = {
   tsconfig: path.join(root, "tsconfig.json"),
   // What the standalone output ships (Next traced it for its own server and routes): one copy each.
   // pg-boss is a server external package (next.config.ts), so its copy is there too.
-  external: ["next", "next/*", "react", "react-dom", "pino", "@sentry/nextjs", "@sentry/node", "pg-boss"],
+  external: ["next", "next/*", "react", "react-dom", "pino", "@sentry/nextjs", "pg-boss"],
   alias: { "server-only": path.join(root, "scripts", "empty-module.mjs") },
   // Bundled CommonJS code may call require() for Node built-ins. The standalone server is the
   // production server, whatever the environment says (as Next's generated server.js does).

@@ -12,12 +12,12 @@ export const AUDIT_ACTIONS = [
   "membership.created",
   "membership.role_changed",
   "membership.deleted",
-  "project.created",
-  "project.updated",
-  "project.deleted",
   "invitation.created",
   "invitation.revoked",
   "invitation.accepted",
+  "project.created",
+  "project.updated",
+  "project.deleted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
