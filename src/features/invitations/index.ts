@@ -2,7 +2,6 @@
 export { acceptInvitationAction } from "./actions";
 export { AcceptInvitationForm } from "./components/invitation-forms";
 export { MemberInvitations } from "./components/member-invitations";
-export { invitationEmailJob } from "./jobs";
 export { acceptInvitation, createInvitation, revokeInvitation } from "./mutations";
 export { listInvitations, previewInvitation } from "./queries";
 export { acceptInvitationInput, createInvitationInput, invitationIdParams } from "./schemas";

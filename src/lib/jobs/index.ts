@@ -5,15 +5,8 @@ import "server-only";
  * transaction of the change that causes it, and, in the worker process (src/worker.ts), run every
  * job and schedule listed in src/jobs.ts.
  */
-export {
-  defineJob,
-  defineScheduledJob,
-  type JobContext,
-  type JobDefinition,
-  type ScheduledJob,
-  type Tick,
-} from "./definition";
+export { defineJob, defineScheduledJob, type JobDefinition, type ScheduledJob } from "./definition";
 export { enqueue } from "./enqueue";
 export { getWorkerMetrics } from "./metrics";
-export { readQueueHealth, type QueueHealth } from "./queue-health";
+export { readQueueHealth } from "./queue-health";
 export { startJobRunner, type JobRunner } from "./runner";

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import { scheduledRuns } from "@db/schema";
 import { withSystemScope } from "@/lib/db";
 import type { ServerEnv } from "@/lib/env";
@@ -11,7 +11,7 @@ import { z } from "zod";
 const LEDGER_RETENTION_DAYS = 30;
 
 /** Pure: the start of the UTC interval of `everySeconds` that holds `now` (ms). */
-export function tickAt(now: number, everySeconds: number): Date {
+function tickAt(now: number, everySeconds: number): Date {
   const everyMs = everySeconds * 1000;
   return new Date(Math.floor(now / everyMs) * everyMs);
 }
@@ -98,15 +98,4 @@ export function createScheduler(scheduled: readonly ScheduledJob[], env: Readonl
       }
     }
   };
-}
-
-/** Ticks whose job has not completed (for the readiness detail and tests). */
-export async function pendingTicks(): Promise<number> {
-  const [row] = await withSystemScope((tx) =>
-    tx
-      .select({ count: sql<number>`count(*)::int` })
-      .from(scheduledRuns)
-      .where(isNull(scheduledRuns.completedAt)),
-  );
-  return row?.count ?? 0;
 }

@@ -25,7 +25,7 @@ const asParameter = (value: unknown) =>
       : value;
 
 /** `select $1::int + $2` with [1, 2] → drizzle `select ${1}::int + ${2}`. */
-export function toQuery(text: string, values: readonly unknown[]): SQL {
+function toQuery(text: string, values: readonly unknown[]): SQL {
   const parts = text.split(/\$(\d+)/);
   const chunks: SQL[] = [];
   parts.forEach((part, index) => {

@@ -16,14 +16,7 @@ export {
   observeJobQueues,
   type HealthSnapshot,
 } from "./metrics";
-export {
-  identifyRequest,
-  reportError,
-  reportJobError,
-  reportRequestError,
-  requestLogger,
-  type JobErrorContext,
-} from "./report-error";
+export { identifyRequest, reportError, reportJobError, reportRequestError, requestLogger } from "./report-error";
 export { createRequestObserver, type RequestObserver } from "./http-requests";
 export {
   getRequestContext,
