@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "../../support/projects-api";
+import { runbookBlock, runRunbookBlock } from "../../support/runbook";
 import { startSentryStandIn, type SentryStandIn } from "../../support/sentry-stand-in";
 import { startSmtpServer, type SmtpServerHandle } from "../../support/smtp";
 import { createTenant, type TenantFixture } from "../../support/tenants";
@@ -170,7 +171,7 @@ describe("the worker process", () => {
     await topology.stopWorker("w2");
   }, 240_000);
 
-  it("reports a failing job to Sentry with the job's name and tenant", async () => {
+  it("reports a failing job to Sentry with its name and tenant; the runbook lists the dead letter and puts it back", async () => {
     const tenant = await createTenant(topology.sql, { projects: [] });
     await smtp.stop();
     const [id] = await inviteMany(tenant, 1, `sentry-${tenant.slug}`);
@@ -187,7 +188,51 @@ describe("the worker process", () => {
     expect(JSON.stringify(sentry.envelopes.map((envelope) => envelope.raw))).not.toContain(
       `sentry-${tenant.slug}-0@example.com`,
     );
-    expect(id).toBeDefined();
-    await topology.stopWorker("reporting");
-  }, 60_000);
+
+    // Its retries (5, with backoff from 5 s) would take minutes: make the next failed attempt its last.
+    await until("the job's next attempt to be its last", async () => {
+      const updated = await topology.sql`
+        update pgboss.job set retry_limit = retry_count, start_after = now()
+        where name = 'invitation-email' and data ->> 'invitationId' = ${id!} and state in ('created', 'retry')`;
+      return updated.count === 1 ? true : undefined;
+    });
+    await until("the dead letter", async () => ((await deadLetters()) === 1 ? true : undefined));
+
+    const env = {
+      DATABASE_URL: topology.databaseUrl,
+      APP_URL: topology.url,
+      METRICS_TOKEN: topology.metricsToken,
+      WORKER_URL: topology.workers.get("reporting")!.url,
+    };
+    const run = (id: string, extra: Record<string, string> = {}) =>
+      runRunbookBlock(runbookBlock("jobs.md", id), { env: { ...env, ...extra }, timeoutMs: 30_000 });
+    const listed = await run("dead-letters-list");
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`invitation-email \\S+ ${tenant.tenantId} \\d+ `));
+    const states = await run("job-queue-states");
+    expect(states.code, states.stderr).toBe(0);
+    expect(states.stdout).toMatch(/^invitation-email failed 1 /m);
+    const metrics = await run("job-queue-metrics");
+    expect(metrics.code, metrics.stderr).toBe(0);
+    expect(metrics.stdout).toMatch(/^slipway_job_dead_letters\{[^}]*queue="invitation-email"[^}]*\} 1$/m);
+    const ready = await run("worker-ready");
+    expect(ready.code, ready.stderr).toBe(0);
+    expect(ready.stdout.trim()).toBe('{"status":"ready"}');
+    expect(await topology.stopWorker("reporting")).toBe(0);
+
+    // The relay is fixed (a new one); the runbook puts the dead letter back and the email goes out once.
+    const relay = await startSmtpServer();
+    try {
+      await topology.addWorker("retrying", { env: { SMTP_URL: relay.url } });
+      const retried = await run("dead-letters-retry", { QUEUE: "invitation-email" });
+      expect(retried.code, retried.stderr).toBe(0);
+      expect(retried.stdout).toContain("UPDATE 1");
+      await relay.waitFor((mails) => mails.find((mail) => mail.idempotencyKey === `invitation-${id}`), 60_000);
+      await until("no dead letter", async () => ((await deadLetters()) === 0 ? true : undefined));
+      expect(relay.mails.filter((mail) => mail.idempotencyKey === `invitation-${id}`)).toHaveLength(1);
+      await topology.stopWorker("retrying");
+    } finally {
+      await relay.stop();
+    }
+  }, 120_000);
 });
