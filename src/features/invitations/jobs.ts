@@ -5,7 +5,7 @@ import { invitations, tenants, users } from "@db/schema";
 import { getEnv } from "@/lib/env";
 import { defineJob } from "@/lib/jobs";
 import { sendEmail } from "@/lib/mail";
-import { statusOf } from "./queries";
+import { statusOf } from "./status";
 import { signInvitationToken } from "./token";
 
 /** Where links point: APP_URL, else this machine's app (development). */

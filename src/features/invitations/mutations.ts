@@ -8,7 +8,8 @@ import { getAuthMode, getEnv } from "@/lib/env";
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs";
 import { invitationEmailJob } from "./jobs";
-import { invitationColumns, statusOf, toInvitation, type Invitation } from "./queries";
+import { invitationColumns, toInvitation, type Invitation } from "./queries";
+import { statusOf } from "./status";
 import type { CreateInvitationInput } from "./schemas";
 import { invitationGone, verifyInvitationToken } from "./token";
 

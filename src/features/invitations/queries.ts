@@ -3,9 +3,8 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { invitations, tenants, type Role } from "@db/schema";
 import { requireRole, withTenant, type Caller } from "@/lib/auth";
 import { inScope, getDb } from "@/lib/db";
+import { statusOf, type InvitationStatus } from "./status";
 import { invitationGone, verifyInvitationToken } from "./token";
-
-export type InvitationStatus = "pending" | "accepted" | "revoked" | "expired";
 
 export interface Invitation {
   id: string;
@@ -40,16 +39,6 @@ interface InvitationRow {
   emailSentAt: Date | null;
   acceptedAt: Date | null;
   revokedAt: Date | null;
-}
-
-/** Pure: an invitation's state at `now`. */
-export function statusOf(
-  row: Pick<InvitationRow, "acceptedAt" | "revokedAt" | "expiresAt">,
-  now = Date.now(),
-): InvitationStatus {
-  if (row.acceptedAt) return "accepted";
-  if (row.revokedAt) return "revoked";
-  return row.expiresAt.getTime() <= now ? "expired" : "pending";
 }
 
 export function toInvitation(row: InvitationRow): Invitation {

@@ -59,7 +59,9 @@ export async function enqueue<P>(
     retryBackoff: true,
     expireInSeconds: job.timeoutSeconds,
     retentionDays: JOB_RETENTION_DAYS,
-    ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
+    // A Date, never seconds: pg-boss sends startAfter as one parameter PostgreSQL types as a
+    // timestamp, which a number of seconds ("3600") is not (postgres.js binds typed parameters).
+    ...(options.startAfterSeconds ? { startAfter: new Date(Date.now() + options.startAfterSeconds * 1000) } : {}),
   });
   return id !== null;
 }

@@ -18,7 +18,7 @@ process.env.JOBS_MAINTENANCE_INTERVAL_SECONDS = "1";
 process.env.WORKER_CONCURRENCY = "2";
 (await import("@/lib/env")).forgetEnv();
 const { defineJob, defineScheduledJob, enqueue, getWorkerMetrics, startJobRunner } = await import("@/lib/jobs");
-const { closeDb, withScope } = await import("@/lib/db");
+const { closeDb, withScope, withSystemScope } = await import("@/lib/db");
 const { getEnv } = await import("@/lib/env");
 const { getLogger } = await import("@/lib/logger");
 
@@ -124,7 +124,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const name of Object.values(names)) await admin`select pgboss.delete_queue(${name})`;
+  // A queue's jobs go first: its partition's foreign key to the queue is ON DELETE RESTRICT.
+  for (const name of Object.values(names)) {
+    await admin`delete from pgboss.job where name = ${name}`;
+    await admin`select pgboss.delete_queue(${name})`;
+  }
   await admin.unsafe(`drop table if exists ${tickTable}`);
   await admin`delete from scheduled_runs where name = ${names.tick}`;
   await closeDb();
@@ -151,7 +155,7 @@ describe("enqueueing", () => {
 
   it("adds one job per idempotency key", async () => {
     const send = () =>
-      withScope({}, (tx) => enqueue(tx, failingJob, {}, { key: `once-${suffix}`, startAfterSeconds: 3600 }));
+      withSystemScope((tx) => enqueue(tx, failingJob, {}, { key: `once-${suffix}`, startAfterSeconds: 3600 }));
     expect(await send()).toBe(true);
     expect(await send()).toBe(false);
     expect((await jobsOf(names.failing)).length).toBe(1);
@@ -201,7 +205,7 @@ describe("running", () => {
   it("retries a failing job with backoff, then keeps it as a dead letter with its error", async () => {
     const before =
       (await getWorkerMetrics().deadLetters.get()).values.find((v) => v.labels.queue === names.failing)?.value ?? 0;
-    await withScope({}, (tx) => enqueue(tx, failingJob, {}, { key: `dead-${suffix}` }));
+    await withSystemScope((tx) => enqueue(tx, failingJob, {}, { key: `dead-${suffix}` }));
     const [job] = await jobsOf(names.failing);
     const row = await until(async () => {
       const current = await jobRow(names.failing, job!.id);
@@ -218,7 +222,7 @@ describe("running", () => {
   });
 
   it("fails an attempt that outlives its timeout", async () => {
-    await withScope({}, (tx) => enqueue(tx, slowJob, {}, { key: `slow-${suffix}` }));
+    await withSystemScope((tx) => enqueue(tx, slowJob, {}, { key: `slow-${suffix}` }));
     const [job] = await jobsOf(names.slow);
     const row = await until(async () => {
       const current = await jobRow(names.slow, job!.id);
