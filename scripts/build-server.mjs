@@ -64,11 +64,27 @@ await build({
 });
 console.log(`Server bundled: ${path.relative(process.cwd(), serverFile)}`);
 
+/**
+ * The worker runs no Next and no request: what reaches Next, React or Clerk came through a
+ * request-side module (auth, routes, components), and `next/*` does not even resolve from an ES
+ * module there. Fail the build naming the importer instead of shipping a worker that cannot start.
+ * (@sentry/nextjs stays external: sentry-server.ts imports it only in the web server's start.)
+ */
+const requestSideOnly = {
+  name: "worker-imports-no-request-code",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^(next|react|react-dom|@clerk\/nextjs)(\/|$)/ }, (args) => ({
+      errors: [{ text: `the worker must not import ${args.path} (imported by ${path.relative(root, args.importer)})` }],
+    }));
+  },
+};
+
 const workerFile = path.join(standalone, "worker.mjs");
 await build({
   ...common,
   entryPoints: [path.join(root, "src", "worker.ts")],
   outfile: workerFile,
   define: buildValues,
+  plugins: [requestSideOnly],
 });
 console.log(`Worker bundled: ${path.relative(process.cwd(), workerFile)}`);
