@@ -52,12 +52,15 @@ async function until<T>(
   what: string,
   read: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 90_000,
+  diagnose?: () => Promise<string>,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${diagnose ? `\n${await diagnose().catch(String)}` : ""}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -80,6 +83,28 @@ async function inviteMany(tenant: TenantFixture, count: number, prefix: string):
 
 const deliveriesOf = (ids: string[]) =>
   ids.map((id) => smtp.mails.filter((mail) => mail.idempotencyKey === `invitation-${id}`).length);
+
+/** What a timed-out wait on `ids` prints: the invitations without an email, their jobs' rows, the workers' last log lines. */
+async function undelivered(ids: string[]): Promise<string> {
+  const missing = ids.filter((_, index) => deliveriesOf(ids)[index] === 0);
+  const jobs = await topology.sql`
+    select data -> 'payload' ->> 'invitationId' as invitation, state, retry_count, start_after, started_on,
+           expire_in, output
+    from pgboss.job where name = 'invitation-email' and data -> 'payload' ->> 'invitationId' = any(${missing})`;
+  const workers = [...topology.workers.values()].map(
+    (worker) => `worker ${worker.name}:\n${worker.server.logs.slice(-15).join("\n")}`,
+  );
+  return [
+    `${missing.length} of ${ids.length} invitations have no email; their jobs:`,
+    JSON.stringify(jobs, null, 1),
+    ...workers,
+  ].join("\n");
+}
+
+/** Stops the named workers still running (a failed test's leftovers would take the next test's jobs). */
+async function stopWorkers(...names: string[]): Promise<void> {
+  for (const name of names) if (topology.workers.has(name)) await topology.stopWorker(name, "SIGKILL");
+}
 
 const deadLetters = async () =>
   Number((await topology.sql<{ count: string }[]>`select count(*) from pgboss.job where state = 'failed'`)[0]!.count);
@@ -133,42 +158,48 @@ describe("the worker process", () => {
     const tenant = await createTenant(topology.sql, { projects: [] });
     const ids = await inviteMany(tenant, 200, `chaos-${tenant.slug}`);
     smtp.setDelay(150);
-    await topology.addWorker("w1");
-    await topology.addWorker("w2");
-    await until("a few emails out", () => (deliveriesOf(ids).filter(Boolean).length >= 20 ? true : undefined));
-    await topology.stopWorker("w1", "SIGKILL");
-    await topology.postgres.stop();
-    await topology.postgres.start();
-    smtp.setDelay(0);
-    await until(
-      "every invitation's email",
-      () => (deliveriesOf(ids).every((count) => count >= 1) ? true : undefined),
-      120_000,
-    );
-    // At least once: a worker killed after the relay took an email but before email_sent_at
-    // committed sends it again on retry (docs/jobs.md, "the at-least-once window").
-    expect(Math.max(...deliveriesOf(ids))).toBeLessThanOrEqual(2);
-    const sent = await topology.sql<{ count: string }[]>`
+    try {
+      await topology.addWorker("w1");
+      await topology.addWorker("w2");
+      await until("a few emails out", () => (deliveriesOf(ids).filter(Boolean).length >= 20 ? true : undefined));
+      await topology.stopWorker("w1", "SIGKILL");
+      await topology.postgres.stop();
+      await topology.postgres.start();
+      smtp.setDelay(0);
+      await until(
+        "every invitation's email",
+        () => (deliveriesOf(ids).every((count) => count >= 1) ? true : undefined),
+        120_000,
+        () => undelivered(ids),
+      );
+      // At least once: a worker killed after the relay took an email but before email_sent_at
+      // committed sends it again on retry (docs/jobs.md, "the at-least-once window").
+      expect(Math.max(...deliveriesOf(ids))).toBeLessThanOrEqual(2);
+      const sent = await topology.sql<{ count: string }[]>`
       select count(*) from invitations where tenant_id = ${tenant.tenantId} and email_sent_at is not null`;
-    expect(Number(sent[0]!.count)).toBe(ids.length);
-    expect(await deadLetters()).toBe(0);
+      expect(Number(sent[0]!.count)).toBe(ids.length);
+      expect(await deadLetters()).toBe(0);
 
-    // Each tick that was enqueued completed, once: the ledger holds one row per schedule and tick,
-    // and a tick's work commits with its completed_at.
-    await until("the ticks in flight to complete", async () => {
-      const [row] = await topology.sql<{ open: string }[]>`
+      // Each tick that was enqueued completed, once: the ledger holds one row per schedule and tick,
+      // and a tick's work commits with its completed_at.
+      await until("the ticks in flight to complete", async () => {
+        const [row] = await topology.sql<{ open: string }[]>`
         select count(*) as open from scheduled_runs where completed_at is null and tick_at < now() - interval '10 seconds'`;
-      return Number(row!.open) === 0 ? true : undefined;
-    });
-    const ticks = await topology.sql<{ name: string; ticks: string }[]>`
+        return Number(row!.open) === 0 ? true : undefined;
+      });
+      const ticks = await topology.sql<{ name: string; ticks: string }[]>`
       select name, count(*) as ticks from scheduled_runs group by name order by name`;
-    expect(ticks.map((row) => row.name)).toEqual([
-      "audit-log-retention",
-      "backup-freshness",
-      "purge-revoked-sessions",
-      "purge-webhook-events",
-    ]);
-    await topology.stopWorker("w2");
+      expect(ticks.map((row) => row.name)).toEqual([
+        "audit-log-retention",
+        "backup-freshness",
+        "purge-revoked-sessions",
+        "purge-webhook-events",
+      ]);
+      await topology.stopWorker("w2");
+    } finally {
+      smtp.setDelay(0);
+      await stopWorkers("w1", "w2");
+    }
   }, 240_000);
 
   it("reports a failing job to Sentry with its name and tenant; the runbook lists the dead letter and puts it back", async () => {
@@ -193,7 +224,7 @@ describe("the worker process", () => {
     await until("the job's next attempt to be its last", async () => {
       const updated = await topology.sql`
         update pgboss.job set retry_limit = retry_count, start_after = now()
-        where name = 'invitation-email' and data ->> 'invitationId' = ${id!} and state in ('created', 'retry')`;
+        where name = 'invitation-email' and data -> 'payload' ->> 'invitationId' = ${id!} and state in ('created', 'retry')`;
       return updated.count === 1 ? true : undefined;
     });
     await until("the dead letter", async () => ((await deadLetters()) === 1 ? true : undefined));
