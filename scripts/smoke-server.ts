@@ -1,9 +1,13 @@
 /**
  * The server Playwright starts when no BASE_URL is given: the production standalone build, laid
  * out outside the project tree exactly as the Dockerfile does, on an embedded PostgreSQL with
- * migrations and demo data (or on DATABASE_URL when set), in local auth mode.
+ * migrations and demo data (or on DATABASE_URL when set), in local auth mode; beside it the
+ * background worker (`node worker.mjs`) sending email to a local SMTP server (tests/support/smtp.ts)
+ * whose messages are listed as JSON at http://127.0.0.1:PORT+1/mails (the invitation smoke test
+ * follows the emailed link).
  */
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +15,7 @@ import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./embedded-postgres";
 import { prepareDatabase } from "./prepare-database";
 import { ensureProductionBuild } from "./production-build";
+import { startSmtpServer } from "../tests/support/smtp";
 // @ts-expect-error plain ESM script without types
 import { prepareStandalone } from "./prepare-standalone.mjs";
 
@@ -29,6 +34,14 @@ async function main() {
     });
     databaseUrl = embedded.url;
   }
+  const smtp = await startSmtpServer();
+  const mailbox = createServer((request, response) => {
+    const found = request.url === "/mails";
+    response.writeHead(found ? 200 : 404, { "content-type": "application/json" });
+    response.end(JSON.stringify(found ? smtp.mails : { error: "not found" }));
+  });
+  await new Promise<void>((resolve) => mailbox.listen(Number(port) + 1, "127.0.0.1", resolve));
+
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
@@ -38,14 +51,26 @@ async function main() {
     DATABASE_URL: databaseUrl,
     AUTH_MODE: process.env.AUTH_MODE ?? "local",
     SESSION_SECRET: process.env.SESSION_SECRET ?? randomBytes(32).toString("hex"),
+    APP_URL: `http://127.0.0.1:${port}`,
+    SMTP_URL: smtp.url,
+    WORKER_PORT: String(Number(port) + 2),
+    JOBS_POLL_INTERVAL_SECONDS: "0.5",
   };
   await prepareDatabase(env);
 
   const server = spawn(process.execPath, ["server.js"], { cwd: dir, env, stdio: "inherit" });
+  const worker = spawn(process.execPath, ["worker.mjs"], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] });
   let cleaned = false;
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
+    if (worker.exitCode === null) {
+      const exited = new Promise((resolve) => worker.once("exit", resolve));
+      worker.kill("SIGTERM");
+      await exited;
+    }
+    mailbox.close();
+    await smtp.stop();
     rmSync(dir, { recursive: true, force: true });
     await embedded?.stop().catch(() => {});
   };

@@ -4,15 +4,17 @@ import type { Instrumentation } from "next";
  * Runs once when Next prepares, inside the server process (src/server.ts, which has already
  * validated the configuration, installed the memory fixes and started the HTTP server with its
  * pipeline and graceful shutdown). Here, in Next's own module graph: Sentry (off without a DSN), the
- * pool, Redis and health gauges, and the auth mode's startup line. Nothing runs on the Edge runtime.
+ * pool, Redis, health and job-queue gauges, and the auth mode's startup line. Nothing runs on the Edge runtime.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   await import("../sentry.server.config");
-  const { installObservability, observeHealth, requestLogger } = await import("@/lib/observability");
+  const { installObservability, observeHealth, observeJobQueues, requestLogger } = await import("@/lib/observability");
   installObservability();
   const { healthSnapshot } = await import("@/lib/health");
   observeHealth(healthSnapshot);
+  const { readQueueHealth } = await import("@/lib/jobs");
+  observeJobQueues(readQueueHealth);
   const { announceAuthMode } = await import("@/lib/auth");
   announceAuthMode(requestLogger());
 }

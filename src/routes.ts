@@ -125,7 +125,8 @@ export const routes: RouteTable = {
     },
     {
       name: "public pages",
-      paths: ["/sign-in", "/sign-up", "/status"],
+      // /invitations/<token>: an invitation link's page, for a signed-in or a new user.
+      paths: ["/sign-in", "/sign-up", "/status", "/invitations"],
       kind: "page",
       access: "public",
       renders: "per-request",

@@ -6,3 +6,5 @@ export * from "./projects";
 export * from "./audit-events";
 export * from "./webhook-events";
 export * from "./revoked-sessions";
+export * from "./invitations";
+export * from "./scheduled-runs";

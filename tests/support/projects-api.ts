@@ -10,7 +10,12 @@ export async function startProjectsServer(options: {
   dir: string;
   databaseUrl: string;
   env?: Record<string, string>;
-}): Promise<{ server: StandaloneServer; cookieFor: (userId: string, tenantId?: string) => Promise<string> }> {
+}): Promise<{
+  server: StandaloneServer;
+  cookieFor: (userId: string, tenantId?: string) => Promise<string>;
+  /** The server's SESSION_SECRET (tests sign invitation links with it). */
+  secret: string;
+}> {
   const secret = randomBytes(32).toString("hex");
   const server = await startStandaloneServer({
     dir: options.dir,
@@ -19,6 +24,7 @@ export async function startProjectsServer(options: {
   });
   return {
     server,
+    secret,
     cookieFor: async (userId, tenantId) =>
       `${LOCAL_SESSION_COOKIE}=${await createLocalSessionToken({ userId, tenantId }, secret)}`,
   };

@@ -34,15 +34,21 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Run as this uid/gid (the test runner must be root), as the image runs as uid 1000. */
   user?: { uid: number; gid: number };
+  /** "worker": `node worker.mjs` on WORKER_PORT (the free port) instead of the web server. */
+  role?: "server" | "worker";
 }
 
-/** Starts `node server.js` exactly as the container does and waits until it answers HTTP. */
+/**
+ * Starts `node server.js` (or, with role "worker", `node worker.mjs`) exactly as the container
+ * does and waits until it answers HTTP.
+ */
 export async function startStandaloneServer(options: StartOptions): Promise<StandaloneServer> {
   const port = await freePort();
+  const worker = options.role === "worker";
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     NODE_ENV: "production",
-    PORT: String(port),
+    [worker ? "WORKER_PORT" : "PORT"]: String(port),
     HOSTNAME: "127.0.0.1",
     NEXT_MANUAL_SIG_HANDLE: "true",
     NEXT_TELEMETRY_DISABLED: "1",
@@ -56,7 +62,7 @@ export async function startStandaloneServer(options: StartOptions): Promise<Stan
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
-  const child = spawn(process.execPath, ["server.js"], {
+  const child = spawn(process.execPath, [worker ? "worker.mjs" : "server.js"], {
     cwd: options.dir,
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],

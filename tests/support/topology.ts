@@ -10,6 +10,8 @@
  *     switches the upstream set the way production does (rewrite the upstream file, `caddy reload`)
  *   - optionally Prometheus (or anything that watches the instances): the `prometheus` hook is started
  *     last and told when instances come and go
+ *   - background workers (`node worker.mjs` of a release, the instances' environment), added and
+ *     stopped like instances: `addWorker("w1")`, `stopWorker("w1", "SIGKILL")`
  *
  *   const topology = await startTopology({ instances: ["a", "b"] });
  *   const cookie = await topology.cookieFor(tenant.adminId, tenant.tenantId);   // local-mode session
@@ -85,6 +87,15 @@ export interface Topology {
   stopInstance: (name: string, signal?: NodeJS.Signals) => Promise<number | null>;
   /** Makes exactly these instances the balancer's upstream set (graceful reload). */
   route: (names: string[]) => Promise<void>;
+  /** Background workers by name (node worker.mjs), with the instances' environment. */
+  workers: Map<string, Instance>;
+  /** Starts a worker; waits for its /health/ready 200 unless waitForReady is false. */
+  addWorker: (
+    name: string,
+    options?: { release?: Release; env?: Record<string, string | undefined>; waitForReady?: boolean },
+  ) => Promise<Instance>;
+  /** SIGTERM (drain, the default) or SIGKILL; resolves with the exit code. */
+  stopWorker: (name: string, signal?: NodeJS.Signals) => Promise<number | null>;
   /** Runs a release's migrator against the database, as the release step does. */
   migrate: (release: Release) => Promise<{ output: string; durationMs: number }>;
   postgres: { stop: () => Promise<void>; start: () => Promise<void> };
@@ -175,11 +186,15 @@ async function assemble(
       );
     });
 
-  const addInstance: Topology["addInstance"] = async (name, instanceOptions = {}) => {
-    if (instances.has(name)) throw new Error(`instance ${name} already runs`);
-    const release = instanceOptions.release ?? defaultRelease;
+  const workers = new Map<string, Instance>();
+  const startProcess = async (
+    role: "server" | "worker",
+    release: Release,
+    env: Record<string, string | undefined> | undefined,
+  ) => {
     const server = await startStandaloneServer({
       dir: release.dir,
+      role,
       env: {
         ...INSTANCE_ENV,
         DATABASE_URL: databaseUrl,
@@ -188,12 +203,37 @@ async function assemble(
         METRICS_TOKEN: metricsToken,
         COMMIT_SHA: release.id,
         ...options.env,
-        ...instanceOptions.env,
+        ...env,
       },
     });
     cleanups.push(async () => {
       if (server.process.exitCode === null && server.process.signalCode === null) await server.stop("SIGKILL");
     });
+    return server;
+  };
+
+  const addWorker: Topology["addWorker"] = async (name, workerOptions = {}) => {
+    if (workers.has(name)) throw new Error(`worker ${name} already runs`);
+    const release = workerOptions.release ?? defaultRelease;
+    const server = await startProcess("worker", release, workerOptions.env);
+    const worker: Instance = { name, release, url: server.url, hostPort: `127.0.0.1:${server.port}`, server };
+    workers.set(name, worker);
+    if (workerOptions.waitForReady ?? true) await waitForReady(worker);
+    return worker;
+  };
+
+  const stopWorker: Topology["stopWorker"] = async (name, signal = "SIGTERM") => {
+    const worker = workers.get(name);
+    if (!worker) throw new Error(`no worker ${name}`);
+    const code = await worker.server.stop(signal);
+    workers.delete(name);
+    return code;
+  };
+
+  const addInstance: Topology["addInstance"] = async (name, instanceOptions = {}) => {
+    if (instances.has(name)) throw new Error(`instance ${name} already runs`);
+    const release = instanceOptions.release ?? defaultRelease;
+    const server = await startProcess("server", release, instanceOptions.env);
     const instance: Instance = { name, release, url: server.url, hostPort: `127.0.0.1:${server.port}`, server };
     instances.set(name, instance);
     if (instanceOptions.waitForReady ?? true) await waitForReady(instance);
@@ -228,6 +268,9 @@ async function assemble(
       `${LOCAL_SESSION_COOKIE}=${await createLocalSessionToken({ userId, tenantId }, sessionSecret)}`,
     addInstance,
     stopInstance,
+    workers,
+    addWorker,
+    stopWorker,
     route: async (names) => {
       const hostPorts = names.map((name) => {
         const instance = instances.get(name);

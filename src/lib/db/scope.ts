@@ -89,6 +89,15 @@ export function withScope<T>(scope: Scope, fn: (tx: Transaction) => Promise<T>):
   );
 }
 
+/**
+ * THE system scope: a transaction as the connecting role with no tenant and no user, for trusted
+ * work that belongs to no tenant (scheduled maintenance: purging expired rows, retention). It may
+ * touch every tenant's rows, so nothing a tenant sends ever runs in it.
+ */
+export function withSystemScope<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  return timeDatabase(() => getDb().transaction(fn));
+}
+
 export interface AuditEvent {
   tenantId: string;
   /** Internal user id, or a system actor such as "clerk-webhook". */

@@ -11,6 +11,7 @@ export const SECRET_VARIABLES = [
   "CLERK_SECRET_KEY",
   "CLERK_WEBHOOK_SECRET",
   "METRICS_TOKEN",
+  "SMTP_URL",
   "SENTRY_AUTH_TOKEN",
 ] as const;
 

@@ -132,6 +132,38 @@ export const serverEnvSchema = z.object({
   KEEP_ALIVE_TIMEOUT_SECONDS: positiveInt.max(120, "must be at most 120").default(5),
   SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(10),
 
+  // Background jobs: the worker process (src/worker.ts, docs/jobs.md)
+  /** The worker's health and metrics port (on HOSTNAME). */
+  WORKER_PORT: nonNegativeInt.max(65535, "must be a port number").default(3001),
+  /** On SIGTERM, running jobs may finish for this long; the rest go back to the queue for another worker. */
+  WORKER_SHUTDOWN_TIMEOUT_SECONDS: positiveInt.max(600, "must be at most 600").default(30),
+  /** Jobs of one queue a worker runs at once. */
+  WORKER_CONCURRENCY: positiveInt.max(50, "must be at most 50").default(4),
+  /** How often an idle worker looks for new jobs. */
+  JOBS_POLL_INTERVAL_SECONDS: z.coerce
+    .number()
+    .min(0.5, "must be at least 0.5")
+    .max(60, "must be at most 60")
+    .default(1),
+  /** How often timed-out jobs (a worker that died mid-job) go back to the queue, and old jobs are archived. */
+  JOBS_MAINTENANCE_INTERVAL_SECONDS: positiveInt.max(3600, "must be at most 3600").default(60),
+  /** Scheduled work (src/jobs.ts): how often each runs, in seconds, on UTC boundaries of that interval. */
+  SCHEDULE_PURGE_REVOKED_SESSIONS_SECONDS: positiveInt.default(3600),
+  SCHEDULE_PURGE_WEBHOOK_EVENTS_SECONDS: positiveInt.default(86_400),
+  SCHEDULE_AUDIT_LOG_RETENTION_SECONDS: positiveInt.default(86_400),
+  SCHEDULE_BACKUP_FRESHNESS_SECONDS: positiveInt.default(3600),
+  /** Audit events older than this many days are deleted; unset keeps them forever. */
+  AUDIT_LOG_RETENTION_DAYS: optional(positiveInt),
+
+  // Email (invitations)
+  /** smtp://user:pass@host:587 or smtps://…:465; unset in development prints emails to the worker's log. */
+  SMTP_URL: optional(urlWithProtocol(["smtp:", "smtps:"], "SMTP")),
+  SMTP_FROM: optionalString.default("Slipway <no-reply@localhost>"),
+  /** How long an invitation's link works. */
+  INVITATION_TTL_HOURS: positiveInt.max(24 * 30, "must be at most 720").default(168),
+  /** Invitations one organization may send per 24 hours. */
+  INVITATIONS_PER_DAY: positiveInt.max(100_000, "must be at most 100000").default(50),
+
   // Authentication
   AUTH_MODE: optional(z.enum(["clerk", "local"])),
   SESSION_SECRET: optional(z.string().min(32, "must be at least 32 characters")),

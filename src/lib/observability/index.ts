@@ -8,8 +8,15 @@ import "server-only";
  */
 export { forwardEnvelope, publicConfigResponse } from "./browser-endpoints";
 export { installObservability } from "./install";
-export { getMetrics, isAuthorizedScrape, observeHealth, observeInFlight, type HealthSnapshot } from "./metrics";
-export { identifyRequest, reportError, reportRequestError, requestLogger } from "./report-error";
+export {
+  getMetrics,
+  isAuthorizedScrape,
+  observeHealth,
+  observeInFlight,
+  observeJobQueues,
+  type HealthSnapshot,
+} from "./metrics";
+export { identifyRequest, reportError, reportJobError, reportRequestError, requestLogger } from "./report-error";
 export { createRequestObserver, type RequestObserver } from "./http-requests";
 export {
   getRequestContext,
@@ -19,5 +26,5 @@ export {
   withServerTiming,
   type RequestContext,
 } from "./request-context";
-export { markErrorArea, startServerSentry } from "./sentry-server";
+export { markErrorArea, runningSentry, startServerSentry, startWorkerSentry } from "./sentry-server";
 export { recordWebVitals, webVitalsReport } from "./web-vitals";

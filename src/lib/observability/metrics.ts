@@ -39,15 +39,30 @@ export interface HealthSnapshot {
   backupLastSuccessSeconds?: number;
 }
 
+/** One job queue's state (the jobs concern reads it from the database). */
+export interface JobQueueSnapshot {
+  queue: string;
+  waiting: number;
+  oldestWaitingSeconds: number;
+  active: number;
+  deadLetters: number;
+}
+
 const probes = singleton(
   "observability.metric-probes",
   (): {
+    jobQueues?: Probe<Promise<JobQueueSnapshot[]>>;
     databasePool?: Probe<DatabasePoolStats>;
     redis?: Probe<RedisState>;
     health?: Probe<Promise<HealthSnapshot>>;
     inFlight?: Probe<number>;
   } => ({}),
 );
+
+/** The jobs concern reports the queues' state here (wired once in instrumentation.ts). */
+export function observeJobQueues(probe: Probe<Promise<JobQueueSnapshot[]>>): void {
+  probes.jobQueues = probe;
+}
 
 /** The HTTP server reports its in-flight account here (once, when it starts). */
 export function observeInFlight(probe: Probe<number>): void {
@@ -195,6 +210,41 @@ function createMetrics(release: { version: string; commit: string | undefined })
     buckets: [0.01, 0.05, 0.1, 0.15, 0.25, 0.5, 1],
     registers: [registry],
   });
+  // The job queues' state, read from the database once per scrape (the four gauges share the read).
+  // Exported by the web process, so it is scraped even while no worker runs (docs/jobs.md).
+  let queuesRead: { at: number; snapshot: Promise<JobQueueSnapshot[] | undefined> } | undefined;
+  const queuesNow = (): Promise<JobQueueSnapshot[] | undefined> => {
+    if (!queuesRead || Date.now() - queuesRead.at > 1000) {
+      queuesRead = {
+        at: Date.now(),
+        snapshot: probes.jobQueues?.().catch(() => undefined) ?? Promise.resolve(undefined),
+      };
+    }
+    return queuesRead.snapshot;
+  };
+  const queueGauge = (name: string, help: string, value: (queue: JobQueueSnapshot) => number) =>
+    new client.Gauge({
+      name,
+      help,
+      labelNames: ["queue"] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const queue of (await queuesNow()) ?? []) this.set({ queue: queue.queue }, value(queue));
+      },
+    });
+  queueGauge("slipway_job_queue_depth", "Jobs due and waiting for a worker, by queue.", (queue) => queue.waiting);
+  queueGauge(
+    "slipway_job_oldest_waiting_seconds",
+    "How long the longest-due waiting job has been due, by queue (0 when none waits).",
+    (queue) => queue.oldestWaitingSeconds,
+  );
+  queueGauge("slipway_job_active", "Jobs a worker is running now, by queue.", (queue) => queue.active);
+  queueGauge(
+    "slipway_job_dead_letters",
+    "Jobs that failed their last attempt and are kept with their error (dead letters), by queue.",
+    (queue) => queue.deadLetters,
+  );
   return {
     registry,
     httpRequests,

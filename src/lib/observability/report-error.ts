@@ -43,6 +43,32 @@ export function reportError(
   return eventId;
 }
 
+/** Where a failed job came from: Sentry tags job_name and tenant_id, and the log line's fields. */
+export interface JobErrorContext {
+  queue: string;
+  jobId: string;
+  tenantId: string | undefined;
+  attempt: number;
+  /** The last attempt: the job is now a dead letter. */
+  final: boolean;
+}
+
+/** A job attempt that failed: logged (error on the last attempt, warn before) and sent to Sentry. */
+export function reportJobError(error: unknown, job: JobErrorContext, logger: { error: LogFn; warn: LogFn }): void {
+  const fields = { err: error, queue: job.queue, jobId: job.jobId, tenantId: job.tenantId, attempt: job.attempt };
+  if (job.final) logger.error(fields, "job failed its last attempt: dead letter");
+  else logger.warn(fields, "job attempt failed: will retry");
+  const Sentry = runningSentry();
+  if (!Sentry) return;
+  Sentry.withScope((scope) => {
+    scope.setTags({ job_name: job.queue, job_id: job.jobId, ...(job.tenantId ? { tenant_id: job.tenantId } : {}) });
+    scope.setContext("job", { attempt: job.attempt, final: job.final });
+    Sentry.captureException(error, { level: job.final ? "error" : "warning" });
+  });
+}
+
+type LogFn = (fields: object, message: string) => void;
+
 type RequestErrorArguments = Parameters<typeof SentrySdk.captureRequestError>;
 
 /** Errors Next caught while rendering or handling a request (instrumentation's onRequestError). */

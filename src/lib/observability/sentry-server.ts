@@ -88,6 +88,22 @@ export async function startServerSentry(quietPathPrefixes: readonly string[]): P
   sdk.loaded = Sentry;
 }
 
+/**
+ * Sentry for the worker process (src/worker.ts), which runs no Next: the Node SDK with the server's
+ * options (scrubbing, sampling, release), started only when SENTRY_DSN is set, like the server's.
+ */
+export async function startWorkerSentry(): Promise<void> {
+  const settings = serverSentrySettings();
+  if (!settings.dsn) return;
+  const Sentry = await import("@sentry/node");
+  Sentry.init({ ...serverSentryOptions(settings, []), serverName: "worker" });
+  Sentry.addEventProcessor((event, hint) => {
+    classifyEvent(event, { runtime: "server", ...describe(hint?.originalException) });
+    return event;
+  });
+  sdk.loaded = Sentry as unknown as typeof SentrySdk;
+}
+
 /** The Sentry SDK while it runs; undefined when Sentry is off (then it was never loaded). */
 export function runningSentry(): typeof SentrySdk | undefined {
   return sdk.loaded?.isEnabled() ? sdk.loaded : undefined;

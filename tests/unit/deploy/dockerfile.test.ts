@@ -1,7 +1,16 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseDockerfile, read } from "../../../scripts/deploy-files.mjs";
+import { contextTypeScriptSources, parseDockerfile, read, root } from "../../../scripts/deploy-files.mjs";
 import { parse as parseYaml } from "yaml";
-import { copyOf, dockerfileRules, dockerignoreRules, loadDeployFiles, type DeployFiles } from "./rules";
+import {
+  contextImportRules,
+  copyOf,
+  dockerfileRules,
+  dockerignoreRules,
+  loadDeployFiles,
+  type DeployFiles,
+} from "./rules";
 
 const files = loadDeployFiles();
 const dockerfileText = read("Dockerfile");
@@ -173,6 +182,23 @@ describe(".dockerignore", () => {
     const broken = copyOf(files);
     broken.dockerignore.push("src");
     expect(dockerignoreRules(broken)).toContain(".dockerignore must keep src/app/page.tsx (the build needs it)");
+  });
+
+  const sources = contextTypeScriptSources();
+  const exists = (file: string) => existsSync(path.join(root, file));
+
+  it("leaves no kept TypeScript file importing one it excludes (next build type-checks them all)", () => {
+    expect(Object.keys(sources)).toEqual(expect.arrayContaining(["src/worker.ts", "scripts/dev.ts"]));
+    expect(contextImportRules(files.dockerignore, sources, exists)).toEqual([]);
+  });
+
+  it("fails when a kept script imports the test harness", () => {
+    const kept = files.dockerignore.filter((pattern) => pattern !== "scripts/smoke-server.ts");
+    expect(kept).not.toEqual(files.dockerignore);
+    const withSmokeServer = { ...sources, "scripts/smoke-server.ts": read("scripts/smoke-server.ts") };
+    expect(contextImportRules(kept, withSmokeServer, exists)).toContain(
+      "scripts/smoke-server.ts imports tests/support/smtp.ts, which .dockerignore leaves out of the image's build context",
+    );
   });
 });
 

@@ -51,6 +51,7 @@ describe("npm run secrets:generate", () => {
       session_secret: `${APP_UID}:${APP_UID}`,
       clerk_secret_key: `${APP_UID}:${APP_UID}`,
       clerk_webhook_secret: `${APP_UID}:${APP_UID}`,
+      smtp_url: `${APP_UID}:${APP_UID}`,
       // The app owns it; Prometheus (nobody:nogroup in prom/prometheus) reads it through the group.
       metrics_token: `${APP_UID}:65534`,
       grafana_admin_password: "472:0",

@@ -268,8 +268,51 @@ export function dockerignoreRules({ dockerignore }: DeployFiles): string[] {
   for (const file of mustIgnore) {
     if (!isDockerIgnored(dockerignore, file)) problems.push(`.dockerignore must exclude ${file}`);
   }
-  for (const file of [".env.example", "package.json", "package-lock.json", "src/app/page.tsx", "db/schema/index.ts"]) {
+  const buildInputs = [
+    ".env.example",
+    "package.json",
+    "package-lock.json",
+    "src/app/page.tsx",
+    "src/server.ts",
+    "src/worker.ts",
+    "db/schema/index.ts",
+  ];
+  for (const file of buildInputs) {
     if (isDockerIgnored(dockerignore, file)) problems.push(`.dockerignore must keep ${file} (the build needs it)`);
+  }
+  return problems;
+}
+
+const IMPORT_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm;
+const RESOLVED_EXTENSIONS = ["", ".ts", ".tsx", ".mts", ".d.mts", "/index.ts", "/index.tsx"];
+
+/**
+ * next build type-checks every TypeScript file the image's context keeps, so none may import a
+ * file the context leaves out (`sources`: contextTypeScriptSources(); `exists` says whether a
+ * repository path exists). Relative imports and the `@/`, `@db/` aliases are followed.
+ */
+export function contextImportRules(
+  dockerignore: string[],
+  sources: Record<string, string>,
+  exists: (file: string) => boolean,
+): string[] {
+  const problems: string[] = [];
+  for (const [file, text] of Object.entries(sources)) {
+    for (const [, specifier] of text.matchAll(IMPORT_SPECIFIER)) {
+      const target = specifier!.startsWith(".")
+        ? path.posix.join(path.posix.dirname(file), specifier!)
+        : specifier!.startsWith("@/")
+          ? `src/${specifier!.slice(2)}`
+          : specifier!.startsWith("@db/")
+            ? `db/${specifier!.slice(4)}`
+            : undefined;
+      // .next/types: what next build generates before it type-checks (next-env.d.ts imports them).
+      if (target === undefined || target.startsWith(".next/")) continue;
+      const resolved = RESOLVED_EXTENSIONS.map((extension) => target + extension).find(exists) ?? target;
+      if (isDockerIgnored(dockerignore, resolved)) {
+        problems.push(`${file} imports ${resolved}, which .dockerignore leaves out of the image's build context`);
+      }
+    }
   }
   return problems;
 }

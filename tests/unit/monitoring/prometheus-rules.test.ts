@@ -51,9 +51,11 @@ describe.skipIf(missingRequirement("promtool", "Prometheus rule and config check
     const dir = mkdtempSync(path.join(tmpdir(), "slipway-promcfg-"));
     temporary.push(dir);
     const config = parseYaml(readFileSync(path.join(PROMETHEUS_DIR, "prometheus.yml"), "utf8"));
-    const slipway = config.scrape_configs.find((job: { job_name: string }) => job.job_name === "slipway");
-    expect(slipway.authorization).toEqual({ type: "Bearer", credentials_file: "/run/secrets/metrics_token" });
-    slipway.authorization.credentials_file = path.join(dir, "metrics_token");
+    for (const name of ["slipway", "slipway-worker"]) {
+      const scraped = config.scrape_configs.find((job: { job_name: string }) => job.job_name === name);
+      expect(scraped.authorization).toEqual({ type: "Bearer", credentials_file: "/run/secrets/metrics_token" });
+      scraped.authorization.credentials_file = path.join(dir, "metrics_token");
+    }
     writeFileSync(path.join(dir, "metrics_token"), "a-token\n");
     writeFileSync(path.join(dir, "prometheus.yml"), stringifyYaml(config));
     symlinkSync(RULES_DIR, path.join(dir, "rules"));
@@ -129,6 +131,9 @@ describe("alerting rules", () => {
         "SlipwayApiLatencyBudgetBurn",
         "SlipwayPageLatencyBudgetBurn",
         "SlipwayWebVitalsPoor",
+        "SlipwayJobsNotRunning",
+        "SlipwayWorkerDown",
+        "SlipwayDeadLettersGrowing",
       ]),
     );
   });

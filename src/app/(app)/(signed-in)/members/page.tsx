@@ -1,3 +1,4 @@
+import { MemberInvitations } from "@/features/invitations";
 import { listMembers, MembersTable } from "@/features/members";
 import { requirePageTenant } from "@/lib/auth";
 
@@ -10,6 +11,7 @@ export default async function MembersPage() {
     <>
       <h1>Members</h1>
       <MembersTable members={members} viewer={tenant} />
+      <MemberInvitations tenant={tenant} />
     </>
   );
 }

@@ -1,0 +1,23 @@
+import { hasRole, type Caller } from "@/lib/auth";
+import { getAuthMode } from "@/lib/env";
+import { inviteMemberAction, revokeInvitationAction } from "../actions";
+import { listInvitations } from "../queries";
+import { INVITATION_ROLES } from "../schemas";
+import { InviteMemberForm } from "./invitation-forms";
+import { InvitationList } from "./invitation-list";
+
+/**
+ * The members page's invitations section (admins, local mode; Clerk has its own): the invite form
+ * and the tenant's invitations. Renders nothing for anyone else.
+ */
+export async function MemberInvitations({ tenant }: { tenant: Caller & { role: "admin" | "member" } }) {
+  if (getAuthMode() !== "local" || !hasRole(tenant.role, "admin")) return null;
+  const invitations = await listInvitations(tenant);
+  return (
+    <section aria-labelledby="invitations-heading">
+      <h2 id="invitations-heading">Invitations</h2>
+      <InviteMemberForm action={inviteMemberAction} roles={INVITATION_ROLES} />
+      <InvitationList invitations={invitations} revokeAction={revokeInvitationAction} />
+    </section>
+  );
+}
