@@ -75,8 +75,9 @@ async function main(): Promise<number> {
         AUTH_MODE: "local",
         SESSION_SECRET: secret,
         LOG_LEVEL: "warn",
-        // One load generator is one client address: let it use every slot.
+        // One load generator is one client address and one caller: let it use every slot.
         MAX_IN_FLIGHT_PER_CLIENT: "100",
+        MAX_CONCURRENT_PER_CALLER: "100",
       },
       logDir: work,
     });

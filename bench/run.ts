@@ -262,8 +262,10 @@ async function main() {
         RATE_LIMIT_API_WRITE: "100000000/60",
         RATE_LIMIT_API_READ: "100000000/60",
         RATE_LIMIT_API_TENANT: "100000000/60",
-        // wrk's 50 connections are one client address: its in-flight share is the whole server's here.
+        // wrk's 50 connections are one client address and one caller: their in-flight share and
+        // their turns are the whole server's here.
         MAX_IN_FLIGHT_PER_CLIENT: "1000",
+        MAX_CONCURRENT_PER_CALLER: "1000",
       },
       bare: { ...shared, BENCH_TENANT_ID: tenant.tenantId, BENCH_USER_ID: tenant.adminId },
     };
@@ -451,6 +453,7 @@ async function main() {
         "RATE_LIMIT_API_READ",
         "RATE_LIMIT_API_TENANT",
         "MAX_IN_FLIGHT_PER_CLIENT",
+        "MAX_CONCURRENT_PER_CALLER",
       ]) {
         delete neighbourEnv[raised];
       }

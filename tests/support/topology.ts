@@ -120,8 +120,10 @@ const INSTANCE_ENV = {
   RATE_LIMIT_SERVER_ACTION: "1000000/60",
   RATE_LIMIT_SIGN_IN: "1000000/60",
   RATE_LIMIT_PAGE_POST: "1000000/60",
-  // Caddy forwards the whole load as one client: its in-flight share is the instance's, not a person's.
+  // Caddy forwards the whole load as one client: its in-flight share is the instance's, not a person's;
+  // the load's signed-in caller may use all of it.
   MAX_IN_FLIGHT_PER_CLIENT: "100",
+  MAX_CONCURRENT_PER_CALLER: "100",
 };
 
 export async function startTopology(options: TopologyOptions = {}): Promise<Topology> {

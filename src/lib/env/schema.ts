@@ -124,6 +124,10 @@ export const serverEnvSchema = z.object({
   MAX_IN_FLIGHT_REQUESTS: positiveInt.default(100),
   // Of those, what one client address may hold; more are answered 429 (fairness under abuse).
   MAX_IN_FLIGHT_PER_CLIENT: positiveInt.default(20),
+  // Of a signed-in caller's tenant API requests, how many run at once; the next MAX_QUEUED_PER_CALLER
+  // wait their turn, more are answered 429 (one caller's burst cannot slow other tenants down).
+  MAX_CONCURRENT_PER_CALLER: positiveInt.default(1),
+  MAX_QUEUED_PER_CALLER: nonNegativeInt.default(16),
   // The whole request (headers and body) must arrive within this; a trickling body is cut with 408.
   REQUEST_TIMEOUT_SECONDS: positiveInt.max(300, "must be at most 300").default(30),
   // The request line and headers must arrive within this.

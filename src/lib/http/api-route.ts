@@ -55,6 +55,10 @@ function errorResponse(error: AppError): Response {
  */
 function handleRouteError(error: unknown): Response {
   const known = toAppError(error);
+  if (known instanceof RateLimitedError) {
+    const context = getRequestContext();
+    if (context) context.callerRefused = known.decision;
+  }
   if (known instanceof ClientClosedRequestError) return errorResponse(known);
   if (known) {
     if (known.status >= 500) reportError(error, { level: "warning", message: known.message, code: known.code });

@@ -12,6 +12,12 @@ export interface Refusal {
   code: string;
   message: string;
   headers?: Record<string, string>;
+  /**
+   * Answered after a pause (the pipeline's REFUSAL_HOLD_MS), not at once: a refusal a client can
+   * provoke again and again (past its share of the server, its turns, or a limit) would otherwise
+   * let a client that retries at once turn refusals into a flood of their own.
+   */
+  held?: true;
 }
 
 const KNOWN_METHODS = new Set<string>(methods.all);
@@ -138,6 +144,7 @@ export function admissionRefusal(
       code: "too_many_in_flight",
       message: "Too many requests from your address at once. Try again in a moment.",
       headers: { "Retry-After": "1" },
+      held: true,
     };
   }
   if (load.total >= limits.maxInFlight) {

@@ -106,6 +106,7 @@ function pipelineSettings(env: Readonly<ServerEnv>, options: HttpServerOptions) 
     appHost: env.APP_URL ? new URL(env.APP_URL).host : undefined,
     maxInFlight: env.MAX_IN_FLIGHT_REQUESTS,
     maxInFlightPerClient: env.MAX_IN_FLIGHT_PER_CLIENT,
+    callerTurns: { concurrent: env.MAX_CONCURRENT_PER_CALLER, queued: env.MAX_QUEUED_PER_CALLER },
     pageHeaders: configuredPageSecurityHeaders(env, { https }),
     observer: createRequestObserver({
       routeTemplates: options.routeTemplates,

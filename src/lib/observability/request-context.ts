@@ -19,6 +19,13 @@ export interface RequestContext {
   bodyLimitBytes?: number;
   /** Its route class's signed-in caller limits (rate-limit policy names), counted by the API route wrapper. */
   callerLimits?: { readonly read: string; readonly write: string; readonly tenant: string };
+  /** Set when a caller limit refused this request: the pipeline answers the same caller at once until it resets. */
+  callerRefused?: {
+    readonly policy: string;
+    readonly limit: number;
+    readonly windowSeconds: number;
+    readonly resetSeconds: number;
+  };
   /** process.hrtime.bigint() when the request arrived. */
   readonly startedAt: bigint;
   /** The caller's address, from the socket and the trusted proxies' X-Forwarded-For (clientIpOf). */

@@ -168,7 +168,9 @@ export async function consumeRateLimit(policy: RateLimitPolicy, key: string): Pr
  * Retry-After plus the IETF RateLimit-Policy and RateLimit fields
  * (draft-ietf-httpapi-ratelimit-headers: `"name";q=LIMIT;w=WINDOW` and `"name";r=REMAINING;t=RESET`).
  */
-export function rateLimitHeaders(decision: RateLimitDecision): Record<string, string> {
+export function rateLimitHeaders(
+  decision: Omit<RateLimitDecision, "policy"> & { policy: string },
+): Record<string, string> {
   return {
     "RateLimit-Policy": `"${decision.policy}";q=${decision.limit};w=${decision.windowSeconds}`,
     RateLimit: `"${decision.policy}";r=${decision.remaining};t=${decision.resetSeconds}`,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { call, startProjectsServer, type ApiResponse } from "../../support/projects-api";
+import { statusOf, trickle, type TricklingRequest } from "../../support/slow-clients";
 import { startRoundTripCounter, type RoundTripCounter } from "../../support/round-trips";
 import type { StandaloneServer } from "../../support/standalone-server";
 import { adminSql, createTenant } from "../../support/tenants";
@@ -15,6 +16,8 @@ import { adminSql, createTenant } from "../../support/tenants";
 const READ_LIMIT = 8;
 const TENANT_QUOTA = 12;
 const ANONYMOUS_LIMIT = 6;
+const CONCURRENT = 2;
+const QUEUED = 3;
 const databaseUrl = inject("databaseUrl");
 const admin = adminSql(databaseUrl);
 let counter: RoundTripCounter;
@@ -32,6 +35,8 @@ beforeAll(async () => {
       RATE_LIMIT_API_TENANT: `${TENANT_QUOTA}/60`,
       RATE_LIMIT_API_ANONYMOUS: `${ANONYMOUS_LIMIT}/60`,
       TRUSTED_PROXY_HOPS: "1",
+      MAX_CONCURRENT_PER_CALLER: String(CONCURRENT),
+      MAX_QUEUED_PER_CALLER: String(QUEUED),
     },
   }));
 });
@@ -67,6 +72,11 @@ describe("signed-in reads", () => {
     expect(statusesOf(answers)).toEqual([...Array<number>(READ_LIMIT).fill(200), 429, 429]);
     expectRateLimited(answers[READ_LIMIT]!, "api-read");
     expect(answers[0]!.headers.get("ratelimit")).toContain(`"api-read";r=${READ_LIMIT - 1}`);
+    // The first refusal comes from the route (through Next: it carries the route's Server-Timing);
+    // the pipeline remembers it and refuses the same caller again before Next (no Server-Timing).
+    expect(answers[READ_LIMIT]!.headers.get("server-timing")).toBeTruthy();
+    expectRateLimited(answers[READ_LIMIT + 1]!, "api-read");
+    expect(answers[READ_LIMIT + 1]!.headers.get("server-timing")).toBeNull();
 
     const colleague = await call(server.url, "/api/v1/projects", {
       cookie: await cookieFor(tenant.memberId, tenant.tenantId),
@@ -120,4 +130,46 @@ describe("refused sessions", () => {
       expectRateLimited(answers[ANONYMOUS_LIMIT]!, "api-anonymous");
     },
   );
+});
+
+describe("one caller's requests at once", () => {
+  it(`run ${CONCURRENT} at a time, ${QUEUED} more wait their turn, more are refused 429; other callers are served`, async () => {
+    const tenant = await createTenant(admin, { projects: ["Alpha"] });
+    const cookie = await cookieFor(tenant.adminId, tenant.tenantId);
+    // Creates whose bodies never finish arriving: each holds its turn (or its place in the queue).
+    const body = JSON.stringify({ name: "Held", description: "x".repeat(100) });
+    const held: TricklingRequest[] = [];
+    try {
+      for (let index = 0; index < CONCURRENT + QUEUED + 1; index++) {
+        held.push(
+          await trickle({
+            url: server.url,
+            localAddress: "127.0.0.1",
+            head: `POST /api/v1/projects HTTP/1.1\r\nCookie: ${cookie}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}`,
+            start: body.slice(0, 10),
+            byteEveryMs: 60_000,
+          }),
+        );
+      }
+      // The one that found every turn and queue place taken is answered at once (and closed).
+      const refused = await Promise.race(held.map((request) => request.closed));
+      expect(statusOf(refused.answer)).toBe(429);
+      expect(refused.answer).toContain('"code":"too_many_in_flight"');
+      expect(refused.answer).toMatch(/retry-after: 1/i);
+
+      const other = await createTenant(admin, { projects: ["Beta"] });
+      const served = await call(server.url, "/api/v1/projects", {
+        cookie: await cookieFor(other.adminId, other.tenantId),
+      });
+      expect(served.status).toBe(200);
+    } finally {
+      for (const request of held) request.socket.destroy();
+    }
+    // Turns end with their connections (the server sees the closes a moment later): the caller is served again.
+    let again: ApiResponse | undefined;
+    for (let attempt = 0; attempt < 10 && again?.status !== 200; attempt++) {
+      again = await call(server.url, "/api/v1/projects", { cookie });
+    }
+    expect(again?.status).toBe(200);
+  });
 });

@@ -148,6 +148,7 @@ describe("admission: fairness and load shedding", () => {
       status: 429,
       code: "too_many_in_flight",
       headers: { "Retry-After": "1" },
+      held: true,
     });
   });
 
