@@ -12,7 +12,7 @@
  * .github/workflows/upgrade-check.yml runs it weekly.
  */
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -43,6 +43,8 @@ function versionsIn(dir: string): Record<string, string> {
 /** A copy of what git tracks (and untracked files it does not ignore): never build output or node_modules. */
 function scratchCopy(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "slipway-upgrade-"));
+  // Readable by others: as root, the tests' embedded PostgreSQL runs its binaries as the postgres user.
+  chmodSync(dir, 0o755);
   const listed = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
     cwd: root,
     encoding: "utf8",
