@@ -5,14 +5,15 @@ import nextTypescript from "eslint-config-next/typescript";
  * Boundaries (docs/decisions/0005-enforced-boundaries.md). Dependencies point one way:
  * src/app → src/features → src/lib → db, with src/components (shared UI) beside features. Each
  * concern's public surface is its index (`@/lib/<concern>`, `@/features/<feature>`) plus, where a
- * concern has browser-safe parts, `@/lib/<concern>/client`, and the route table's pure helpers,
+ * concern has browser-safe parts, `@/lib/<concern>/client`, Edge-runtime-safe parts, `@/lib/<concern>/edge`,
+ * and the route table's pure helpers,
  * `@/lib/http/routes` (the proxy, the auth step and Sentry's options read the table too). Nothing reaches into another
  * concern's files. Import cycles are found by madge (`npm run lint:cycles`): eslint-plugin-import's
  * no-cycle takes over a minute on this tree, madge a few seconds.
  */
 const PUBLIC_SURFACE =
-  "Import another concern through its public surface: @/lib/<concern> (or @/lib/<concern>/client for browser-safe parts, @/lib/http/routes for the route table's helpers), @/features/<feature>, @db/schema.";
-const deepImport = (allowedLibEntries = "client|routes", allowedFeatureEntries = "") => ({
+  "Import another concern through its public surface: @/lib/<concern> (or @/lib/<concern>/client for browser-safe parts, @/lib/<concern>/edge for Edge-runtime-safe parts, @/lib/http/routes for the route table's helpers), @/features/<feature>, @db/schema.";
+const deepImport = (allowedLibEntries = "client|edge|routes", allowedFeatureEntries = "") => ({
   regex: `^(@/lib/[^/]+/(?!(${allowedLibEntries})$).+|@/features/[^/]+/${allowedFeatureEntries ? `(?!(${allowedFeatureEntries})$)` : ""}.+|@db/(?!schema$|migrations/meta/_journal\\.json$).+)`,
   message: PUBLIC_SURFACE,
 });
@@ -67,20 +68,20 @@ const config = [
     // src/proxy.ts takes the auth step from its own small entry (a smaller proxy bundle), and the
     // route table's pure helpers from @/lib/http/routes.
     files: ["src/proxy.ts"],
-    rules: { "no-restricted-imports": restrict(deepImport("client|proxy|routes")) },
+    rules: { "no-restricted-imports": restrict(deepImport("client|edge|proxy|routes")) },
   },
   {
     // The route table (src/routes.ts) and the server process (src/server.ts) take the HTTP
     // concern's pure route helpers and its server from their own entries: the concern's index
     // (route handler wrappers) belongs to Next's bundles.
     files: ["src/routes.ts", "src/server.ts", "sentry.*.config.ts"],
-    rules: { "no-restricted-imports": restrict(deepImport("client|routes|server")) },
+    rules: { "no-restricted-imports": restrict(deepImport("client|edge|routes|server")) },
   },
   {
     // The job table (src/jobs.ts) takes a feature's jobs from its own entry, `@/features/<feature>/jobs`:
     // the feature's index also holds pages' actions and components, which the worker never loads.
     files: ["src/jobs.ts"],
-    rules: { "no-restricted-imports": restrict(deepImport("client|routes", "jobs")) },
+    rules: { "no-restricted-imports": restrict(deepImport("client|edge|routes", "jobs")) },
   },
   {
     files: ["src/lib/**/*.{ts,tsx}"],

@@ -78,8 +78,10 @@ const nextConfig: NextConfig = {
 
 /**
  * Sentry build integration. The DSN is runtime config (src/lib/env), so one build serves every
- * environment; the build only needs SENTRY_AUTH_TOKEN (+ SENTRY_ORG, SENTRY_PROJECT) to upload source
- * maps, and without it builds quietly with no upload and no public browser source maps.
+ * environment. Every build writes browser source maps with debug IDs (Turbopack's, the same ID in a
+ * chunk and its map); with SENTRY_AUTH_TOKEN (+ SENTRY_ORG, SENTRY_PROJECT) the plugin uploads and then
+ * deletes them, without it they stay for scripts/set-aside-source-maps.mjs, which moves them out of
+ * the served tree (.next/browser-source-maps/): no map is ever served (docs/observability.md).
  */
 export default withSentryConfig(nextConfig, {
   org: process.env.SENTRY_ORG,
@@ -87,7 +89,7 @@ export default withSentryConfig(nextConfig, {
   authToken: sentryAuthToken,
   telemetry: false,
   silent: !sentryAuthToken,
-  sourcemaps: { disable: !sentryAuthToken, deleteSourcemapsAfterUpload: true },
+  sourcemaps: { disable: false, deleteSourcemapsAfterUpload: Boolean(sentryAuthToken) },
   release: {
     create: Boolean(sentryAuthToken),
     ...(process.env.COMMIT_SHA ? { name: `slipway@${process.env.COMMIT_SHA}` } : {}),

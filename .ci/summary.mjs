@@ -1,10 +1,10 @@
-// Turns the test runners' JSON reports (and the game day's) into closing lines: "<runner>: N passed, N failed, N skipped".
+// Turns the test runners' JSON reports (and the game day's and the page budgets') into closing lines: "<runner>: N passed, N failed, N skipped".
 // Exits non-zero when a runner reported an error outside a test, or when no test ran at all: a
 // runner can exit 0 in both cases.
 import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 
-const [vitestFile, playwrightFile, gamedayFile, coverageFile] = process.argv.slice(2);
+const [vitestFile, playwrightFile, gamedayFile, coverageFile, lighthouseFile] = process.argv.slice(2);
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const line = (name, counts) => {
   console.log(`${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
@@ -78,6 +78,21 @@ if (coverageFile) {
     console.log(`coverage: lines ${share("lines")}, branches ${share("branches")}, functions ${share("functions")}`);
   } else {
     console.log("coverage: no report (the test run did not complete)");
+  }
+}
+
+// Page budgets (npm run lighthouse): one verdict per page; given but missing means it did not finish.
+if (lighthouseFile) {
+  if (existsSync(lighthouseFile)) {
+    const { pages } = JSON.parse(readFileSync(lighthouseFile, "utf8"));
+    const passed = pages.filter((page) => page.passed).length;
+    line("lighthouse", { passed, failed: pages.length - passed, skipped: 0 });
+    for (const page of pages.filter((entry) => !entry.passed)) {
+      console.log(`  failed: ${page.page} (${page.misses.map((miss) => miss.message).join("; ")})`);
+    }
+  } else {
+    console.log("lighthouse: no report (the run did not complete)");
+    healthy = false;
   }
 }
 

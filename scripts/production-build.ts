@@ -16,6 +16,7 @@ export const BUILD_INPUTS = [
   "sentry.server.config.ts",
   "sentry.edge.config.ts",
   "sentry.client.config.ts",
+  "scripts/set-aside-source-maps.mjs",
   "scripts/build-server.mjs",
   "scripts/app-routes.mjs",
   "scripts/empty-module.mjs",

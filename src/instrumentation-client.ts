@@ -1,8 +1,6 @@
 /**
  * Runs in the browser before the app hydrates (Next 16 loads this file for the client; Turbopack
- * requires it). Sentry initialises from the runtime config the layout embeds.
+ * requires it). Sentry initialises from the runtime config, and its SDK loads only when that
+ * config names a DSN (sentry.client.config.ts).
  */
-import * as Sentry from "@sentry/nextjs";
-import "../sentry.client.config";
-
-export const onRouterTransitionStart = Sentry.captureRouterTransitionStart;
+export { onRouterTransitionStart } from "../sentry.client.config";

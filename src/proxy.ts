@@ -32,9 +32,9 @@ export const config = {
   // A literal (Next reads it at build time). It must select exactly the paths whose class runs the
   // proxy (runsProxy in src/lib/http/routes.ts): tests/unit/http/route-table.test.ts compares them.
   // Not the landing page (`$`: nothing after the slash), probes, machine endpoints (metrics,
-  // webhooks, CSP reports, the Sentry tunnel, runtime config), other /api paths than /api/v1, or
-  // static files.
+  // webhooks, CSP reports, Web Vitals, the Sentry tunnel, runtime config), other /api paths than
+  // /api/v1, static files, or the Open Graph image.
   matcher: [
-    "/((?!$|health(?:/|$)|api/(?!v1(?:/|$))|api$|monitoring(?:/|$)|runtime-config\\.js(?:/|$)|_next(?:/|$)|favicon\\.ico(?:/|$)|robots\\.txt(?:/|$)|icon\\.svg(?:/|$)).*)",
+    "/((?!$|health(?:/|$)|api/(?!v1(?:/|$))|api$|monitoring(?:/|$)|runtime-config\\.js(?:/|$)|_next(?:/|$)|favicon\\.ico(?:/|$)|robots\\.txt(?:/|$)|icon\\.svg(?:/|$)|opengraph-image(?:/|$)).*)",
   ],
 };

@@ -21,6 +21,15 @@ export const routes: RouteTable = {
       quiet: true,
     },
     {
+      // Drawn per request on the Edge runtime (src/app/opengraph-image.tsx), for link previews.
+      name: "Open Graph image",
+      paths: ["/opengraph-image"],
+      kind: "static",
+      access: "skip",
+      methods: methods.read,
+      bodyLimitBytes: 0,
+    },
+    {
       name: "probes",
       paths: ["/health", "/api/health"],
       kind: "probe",

@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import type { SecretVariable } from "./client";
 import { SECRET_VARIABLES, serverEnvSchema, type ServerEnv } from "./schema";
+import { nodeEnvOf, type NodeEnv, type RawEnv } from "./values";
 
 /** Turning raw environment variables into validated config. Pure apart from reading secret files. */
 
-export type RawEnv = Record<string, string | undefined>;
-export type NodeEnv = "development" | "test" | "production";
+export { nodeEnvOf, releaseOf, secretValuesOf, type NodeEnv, type RawEnv, type Release } from "./values";
 
 export interface ConfigProblem {
   variable: string;
@@ -159,11 +159,6 @@ export function authModeOf(
   return env.CLERK_SECRET_KEY && env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY ? "clerk" : "local";
 }
 
-export function nodeEnvOf(raw: RawEnv): NodeEnv {
-  const value = raw.NODE_ENV;
-  return value === "production" || value === "test" ? value : "development";
-}
-
 /** Validates a raw environment; throws ConfigError listing every problem. */
 export function parseServerEnv(raw: RawEnv, readFile?: ReadFile): Readonly<ServerEnv> {
   const { env, problems } = resolveFileSecrets(raw, readFile);
@@ -172,22 +167,4 @@ export function parseServerEnv(raw: RawEnv, readFile?: ReadFile): Readonly<Serve
   else problems.push(...crossFieldProblems(parsed.data, nodeEnvOf(raw)));
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(parsed.data as ServerEnv);
-}
-
-export interface Release {
-  version: string;
-  commit: string | undefined;
-  /** `slipway@<commit>` when the commit is known, else `slipway@<version>`: logs, Sentry, metrics. */
-  name: string;
-}
-
-export function releaseOf(version: string, commit: string | undefined): Release {
-  return { version, commit, name: `slipway@${commit || version}` };
-}
-
-/** The values of every configured secret, for redaction in logs and error reports. */
-export function secretValuesOf(env: Partial<Record<string, unknown>>): string[] {
-  return SECRET_VARIABLES.map((name) => env[name]).filter(
-    (value): value is string => typeof value === "string" && value.length >= 8,
-  );
 }

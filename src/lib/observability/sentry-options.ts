@@ -135,6 +135,9 @@ export function classifyEvent<E extends ClassifiableEvent>(
   return event;
 }
 
+/** Where Sentry runs: the Node.js server, Next's Edge runtime, or the browser. */
+export type SentryRuntime = "server" | "edge" | "browser";
+
 /**
  * Init options common to every runtime: identity, sampling, privacy and the scrubber.
  * `quietPathPrefixes`: the route table's quiet paths (quietPathPrefixes(routes)), whose
@@ -143,11 +146,13 @@ export function classifyEvent<E extends ClassifiableEvent>(
 export function commonInitOptions(
   settings: SentrySettings,
   knownSecrets: () => readonly string[],
-  runtime: "server" | "browser",
+  runtime: SentryRuntime,
   quietPathPrefixes: readonly string[],
 ) {
   const dropped = droppedTransactions(quietPathPrefixes);
   return {
+    // Which runtime an event came from, as Next names them: alert rules and searches filter on it.
+    initialScope: { tags: { runtime: runtime === "server" ? "nodejs" : runtime } },
     dsn: settings.dsn,
     enabled: settings.dsn !== undefined,
     environment: settings.environment,
@@ -170,10 +175,13 @@ export function commonInitOptions(
     // span's attributes are scrubbed like events.
     ignoreSpans: dropped.spanNames,
     // The server classifies in its event processor (tagWithRequestContext: it knows the request);
-    // the browser here, where every error is one visitor's page.
+    // the browser here, where every error is one visitor's page, and the Edge runtime here, from
+    // the request the SDK recorded (a server error like any other).
     beforeSend: <E extends ScrubbableEvent & ClassifiableEvent>(event: E): E => {
       const scrubbed = scrubEvent(event, knownSecrets());
-      return runtime === "browser" ? classifyEvent(scrubbed, { runtime }) : scrubbed;
+      if (runtime === "browser") return classifyEvent(scrubbed, { runtime });
+      if (runtime === "edge") return classifyEvent(scrubbed, { runtime: "server", method: scrubbed.request?.method });
+      return scrubbed;
     },
     beforeSendSpan: <S extends ScrubbableSpan>(span: S): S => scrubSpan(span, knownSecrets()),
   };

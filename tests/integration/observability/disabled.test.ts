@@ -67,6 +67,19 @@ describe.skipIf(noBrowser)("in the browser, with no Sentry DSN", () => {
       ),
     ).toMatchObject({ sentry: null });
   });
+
+  it("does not download the Sentry SDK: no script the page loads holds it", async () => {
+    const page = await browser!.newPage();
+    const scripts: Promise<string>[] = [];
+    page.on("response", (response) => {
+      if (response.request().resourceType() === "script") scripts.push(response.text());
+    });
+    await page.goto(server.url, { waitUntil: "networkidle" });
+    const bodies = await Promise.all(scripts);
+    expect(bodies.length).toBeGreaterThan(0);
+    // The SDK names itself in every event it sends (sdk.name "sentry.javascript.nextjs").
+    expect(bodies.filter((body) => body.includes("sentry.javascript."))).toEqual([]);
+  });
 });
 
 describe("with no Sentry DSN", () => {
