@@ -42,6 +42,8 @@ describe("graceful shutdown under load", () => {
         SESSION_SECRET: sessionSecret,
         SHUTDOWN_DRAIN_SECONDS: String(DRAIN_SECONDS),
         SHUTDOWN_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS),
+        // The load's 20 connections are one signed-in caller: let every one of them run at once.
+        MAX_CONCURRENT_PER_CALLER: "20",
       },
     });
     return { server, adminUrl, database, cookie: `${LOCAL_SESSION_COOKIE}=${token}` };
