@@ -19,7 +19,38 @@ const deepImport = (allowedLibEntries = "client|edge|routes", allowedFeatureEntr
 });
 const DEEP_IMPORT = deepImport();
 const noImportsOf = (regex, message) => ({ regex, message });
-const restrict = (...patterns) => ["error", { patterns }];
+/**
+ * Clerk stays behind the identity-provider seam (docs/decisions/0067-one-auth-seam.md): only the
+ * Clerk provider's folder imports @clerk/*, so removing Clerk is deleting that folder and its
+ * registrations (docs/guides/remove-what-you-do-not-need.md). Every rule set below includes this.
+ */
+const NO_CLERK = noImportsOf(
+  "^@clerk/",
+  "Only the Clerk identity provider (src/lib/auth/providers/clerk/) imports @clerk/*: go through @/lib/auth.",
+);
+const restrictWithClerk = (...patterns) => ["error", { patterns }];
+const restrict = (...patterns) => restrictWithClerk(...patterns, NO_CLERK);
+const LIB_IMPORTS_NO_UI = noImportsOf(
+  "^@/(app|features|components)(/|$)",
+  "src/lib is infrastructure: it imports no feature, page or UI.",
+);
+/**
+ * An identity provider's folder holds all its code, its sign-in screens included (ADR 0067): it
+ * may render the shared form components and reach the auth core beside it by relative path, but
+ * no feature, page or other UI, and nothing outside src/lib/auth by relative path.
+ */
+const providerImports = [
+  DEEP_IMPORT,
+  noImportsOf("^@/(app|features)(/|$)", "src/lib is infrastructure: it imports no feature or page."),
+  noImportsOf(
+    "^@/components(/(?!forms$)|$)",
+    "An identity provider's screens use only the shared form components (@/components/forms).",
+  ),
+  noImportsOf(
+    "^(\\.\\./){3}",
+    "Import another concern through its public surface (@/lib/<concern>), not a relative path.",
+  ),
+];
 
 const config = [
   ...nextCoreWebVitals,
@@ -88,16 +119,32 @@ const config = [
     rules: {
       "no-restricted-imports": restrict(
         DEEP_IMPORT,
-        noImportsOf(
-          "^@/(app|features|components)(/|$)",
-          "src/lib is infrastructure: it imports no feature, page or UI.",
-        ),
+        LIB_IMPORTS_NO_UI,
         noImportsOf(
           "^\\.\\./",
           "Import another concern through its public surface (@/lib/<concern>), not a relative path.",
         ),
       ),
     },
+  },
+  {
+    files: ["src/lib/auth/providers/**/*.{ts,tsx}"],
+    rules: { "no-restricted-imports": restrict(...providerImports) },
+  },
+  {
+    // The one place that imports Clerk.
+    files: ["src/lib/auth/providers/clerk/**/*.{ts,tsx}"],
+    rules: { "no-restricted-imports": restrictWithClerk(...providerImports) },
+  },
+  {
+    // Pages take the identity provider's sign-in screens from their own entry (they import server
+    // actions, whose form wrapper imports @/lib/auth itself).
+    files: ["src/app/**/*.{ts,tsx}"],
+    rules: { "no-restricted-imports": restrict(deepImport("client|routes|screens")) },
+  },
+  {
+    files: ["tests/**/*.{ts,tsx}", "bench/**/*.ts"],
+    rules: { "no-restricted-imports": restrict() },
   },
   {
     files: ["src/components/**/*.{ts,tsx}"],

@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "../src/lib/auth/local-session";
+import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "../src/lib/auth/providers/local/session-token";
 import { migrateDatabase } from "../tests/support/migrate";
 import { startPostgres } from "../tests/support/postgres";
 import { ensureProductionBuild, prepareStandaloneCopy } from "../tests/support/standalone-server";

@@ -21,7 +21,7 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync 
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "../src/lib/auth/local-session";
+import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "../src/lib/auth/providers/local/session-token";
 import { migrateDatabase } from "../tests/support/migrate";
 import { ensureProductionBuild, prepareStandaloneCopy } from "../tests/support/standalone-server";
 import { startLoggedPostgres, type LoggedPostgres } from "../tests/support/statement-log";

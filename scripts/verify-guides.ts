@@ -13,7 +13,7 @@
  * Prints the commit, the date and each scenario's result; exit code 1 when one failed.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -39,6 +39,14 @@ function scratchCheckout(name: string, commit: string): string {
   if (copy.status !== 0) throw new Error(`cannot link node_modules into ${dir}: ${copy.stderr}`);
   // Caches are per checkout (drizzle-kit and test scratch space live there).
   rmSync(path.join(dir, "node_modules", ".cache"), { recursive: true, force: true });
+  // The one file npm rewrites in place when a guide uninstalls a package: a copy, not a link, so
+  // this checkout's stays as it is (npm only unlinks the rest).
+  const hiddenLockfile = path.join(dir, "node_modules", ".package-lock.json");
+  if (existsSync(hiddenLockfile)) {
+    const content = readFileSync(hiddenLockfile);
+    rmSync(hiddenLockfile);
+    writeFileSync(hiddenLockfile, content);
+  }
   return dir;
 }
 

@@ -31,7 +31,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../scripts/embedded-postgres";
-import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/local-session";
+import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/providers/local/session-token";
 import { startBalancer, type Balancer } from "./balancer";
 import { startRedis, type RedisHandle } from "./redis";
 import { currentRelease, type Release } from "./releases";

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { endLocalSession, getAuthContext, HOME_PATH, requireTenantSession, startLocalSession } from "@/lib/auth";
+import { getAuthContext, HOME_PATH, inAppAccounts, requireTenantSession } from "@/lib/auth";
 import { formAction } from "@/lib/forms";
 import { acceptInvitation, createInvitation, revokeInvitation } from "./mutations";
 import { acceptInvitationForm, createInvitationInput, invitationIdParams } from "./schemas";
@@ -43,8 +43,7 @@ export const acceptInvitationAction = formAction(
       token,
       signedIn ? { userId: signedIn.userId } : { newUserName: name ?? "" },
     );
-    if (signedIn) await endLocalSession();
-    await startLocalSession(accepted.userId, accepted.tenantId);
+    await inAppAccounts().signInAs(accepted.userId, accepted.tenantId);
     redirect(`${HOME_PATH}?joined=1`);
   },
   { keepValues: false, rateLimit: "sign-in" },

@@ -1,10 +1,9 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import { and, count, eq, gt, isNull, sql } from "drizzle-orm";
 import { invitations, memberships, users, type Role } from "@db/schema";
-import { ensureUser, requireRole, withTenant, type Caller } from "@/lib/auth";
+import { inAppAccounts, membersManagedBy, requireRole, withTenant, type Caller } from "@/lib/auth";
 import { audit, getDb, inScope } from "@/lib/db";
-import { getAuthMode, getEnv } from "@/lib/env";
+import { getEnv } from "@/lib/env";
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs";
 import { invitationEmailJob } from "./jobs";
@@ -15,11 +14,11 @@ import { invitationGone, verifyInvitationToken } from "./token";
 
 const target = (invitationId: string) => `invitation:${invitationId}`;
 
-/** Local mode only: with Clerk, Clerk's own invitations are the way in (its dashboard and components). */
+/** Only where this app keeps the accounts: with Clerk, Clerk's own invitations are the way in (its dashboard and components). */
 function assertInvitationsHere(): void {
-  if (getAuthMode() !== "local") {
-    throw new ForbiddenError("Invite members in the organization settings (Clerk).", "managed_by_clerk");
-  }
+  const managedBy = membersManagedBy();
+  if (managedBy)
+    throw new ForbiddenError(`Invite members in the organization settings (${managedBy.name}).`, managedBy.code);
 }
 
 /**
@@ -166,9 +165,7 @@ export async function acceptInvitation(
         );
       }
       const name = acceptor.newUserName.trim() || invitation.email.split("@")[0]!;
-      // local_*: local mode's sign-in page offers the new user from now on.
-      userId = (await ensureUser(tx, { externalUserId: `local_${randomUUID()}`, email: invitation.email, name })).row
-        .id;
+      userId = await inAppAccounts().createUser(tx, { email: invitation.email, name });
     }
 
     await inScope(tx, scope, async () => {

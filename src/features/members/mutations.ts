@@ -1,10 +1,10 @@
 import "server-only";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { memberships, users, type Role } from "@db/schema";
-import { requireRole, withTenant, type Caller } from "@/lib/auth";
+import { membersManagedBy, requireRole, withTenant, type Caller } from "@/lib/auth";
 import { audit } from "@/lib/db";
 import { ConflictError, ForbiddenError, NotFoundError, refuseConstraint } from "@/lib/errors";
-import { memberColumns, membersManagedHere, type Member } from "./queries";
+import { memberColumns, type Member } from "./queries";
 
 // Admins change roles and remove members. Every change writes its audit row in the same
 // transaction. That an organization keeps an admin is PostgreSQL's rule, checked at COMMIT after
@@ -12,9 +12,9 @@ import { memberColumns, membersManagedHere, type Member } from "./queries";
 // moment cannot both succeed, whatever the timing. Its refusal is the `last_admin` conflict.
 
 function assertManagedHere(): void {
-  if (!membersManagedHere()) {
-    throw new ForbiddenError("Members are managed in the organization settings (Clerk).", "managed_by_clerk");
-  }
+  const managedBy = membersManagedBy();
+  if (managedBy)
+    throw new ForbiddenError(`Members are managed in the organization settings (${managedBy.name}).`, managedBy.code);
 }
 
 const notAMember = () => new NotFoundError("That person is not a member of this organization.", "not_a_member");

@@ -1,8 +1,7 @@
 import "server-only";
 import { asc, eq } from "drizzle-orm";
 import { memberships, users, type Role } from "@db/schema";
-import { withTenant, type Caller } from "@/lib/auth";
-import { membersManagedInApp } from "@/features/auth";
+import { membersManagedBy, withTenant, type Caller } from "@/lib/auth";
 
 // No `where tenant_id = …`: withTenant runs as slipway_app in the caller's tenant, and row-level
 // security adds that condition to every statement (docs/database.md).
@@ -32,5 +31,5 @@ export function listMembers(caller: Caller): Promise<Member[]> {
  * (Clerk, whose next session token or webhook would undo a change made here).
  */
 export function membersManagedHere(): boolean {
-  return membersManagedInApp();
+  return membersManagedBy() === null;
 }

@@ -1,142 +1,54 @@
 import { cache } from "react";
-import { cookies, headers } from "next/headers";
-import { eq, lt, sql } from "drizzle-orm";
-import { revokedSessions, users } from "@db/schema";
-import { getDb } from "@/lib/db";
-import { postgresErrorOf } from "@/lib/errors";
-import { getAuthMode, getEnv, isProduction } from "@/lib/env";
-import { readClerkSession, type ClerkSession } from "./clerk";
-import { rememberRejected, wasRejected } from "./rejected-sessions";
-import {
-  createLocalSessionToken,
-  LOCAL_SESSION_COOKIE,
-  localSessionCookie,
-  verifyLocalSessionToken,
-} from "./local-session";
-
-/** Local mode: the signed cookie names the internal user, the active tenant and the session id. */
-export interface LocalSessionClaim {
-  provider: "local";
-  userId: string;
-  tenantId: string | null;
-  sessionId: string;
-}
-
-/**
- * Who the request's credentials say is asking: a claim, checked for authenticity (signature,
- * expiry) but not yet against the database. Verification (the user exists, the session is not
- * revoked, the membership and tenant exist) happens in the same transaction as the request's
- * tenant query: see ./tenant.ts.
- */
-export type Session = LocalSessionClaim | ClerkSession;
-
-function sessionSecret(): string {
-  const secret = getEnv().SESSION_SECRET;
-  if (!secret) throw new Error("SESSION_SECRET is not set (required for local auth mode)");
-  return secret;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-async function readLocalSession(): Promise<LocalSessionClaim | null> {
-  const token = (await cookies()).get(LOCAL_SESSION_COOKIE)?.value;
-  const session = await verifyLocalSessionToken(token, sessionSecret());
-  if (!session?.sessionId || !UUID.test(session.userId)) return null;
-  const tenantId = session.tenantId && UUID.test(session.tenantId) ? session.tenantId : null;
-  return { provider: "local", userId: session.userId, tenantId, sessionId: session.sessionId };
-}
+import { getAuthMode, isProduction } from "@/lib/env";
+import { ForbiddenError, UnauthorizedError } from "@/lib/errors";
+import type { InAppAccounts, Session } from "./provider";
+import { identityProvider } from "./providers";
+import { wasRejected } from "./rejected-sessions";
 
 /**
  * The request's session, or null when signed out (including a session the database refused a
- * moment ago: ./rejected-sessions.ts). No database access; once per request.
+ * moment ago: ./rejected-sessions.ts). Read by the mode's identity provider; no database access;
+ * once per request. Verification (the user exists, the session is not revoked, the membership and
+ * tenant exist) happens in the same transaction as the request's tenant query: see ./tenant.ts.
  */
 export const getSession = cache(async (): Promise<Session | null> => {
-  const session = await (getAuthMode() === "clerk" ? readClerkSession() : readLocalSession());
-  return session && !wasRejected(rejectionKey(session)) ? session : null;
+  const session = await identityProvider().readSession();
+  return session && !wasRejected(session.rejectionKey) ? session : null;
 });
 
-/** A stable key for the caller and their tenant (rate limits count per key). */
-export function sessionKey(session: Session): string {
-  return session.provider === "local"
-    ? `user:${session.userId}:${session.tenantId ?? "-"}`
-    : `clerk:${session.externalUserId}:${session.organization?.externalOrgId ?? "-"}`;
+/** 403 no_active_tenant unless the session names a tenant. */
+export function requireTenantOf(session: Session): Session {
+  if (session.tenantKey === null) throw new ForbiddenError("Select an organization to continue.", "no_active_tenant");
+  return session;
 }
 
-/** A stable key for the tenant the session names (per-tenant quotas), or null when it names none. */
-export function tenantKey(session: Session): string | null {
-  if (session.provider === "local") return session.tenantId ? `tenant:${session.tenantId}` : null;
-  return session.organization ? `clerk-org:${session.organization.externalOrgId}` : null;
-}
-
-/** What a refusal of this session is remembered by: the session id (local), the user (Clerk). */
-function rejectionKey(session: Session): string {
-  return session.provider === "local" ? localRejectionKey(session.sessionId) : `clerk:${session.externalUserId}`;
-}
-
-function localRejectionKey(sessionId: string): string {
-  return `local:${sessionId}`;
-}
-
-/** The database refused this session (revoked, or an unknown user): sign it out at once for a while. */
-export function rememberRejectedSession(session: Session): void {
-  rememberRejected(rejectionKey(session));
-}
-
-/** Whether the session names an active tenant (an organization in Clerk). */
-export function claimsTenant(session: Session): boolean {
-  return session.provider === "local" ? session.tenantId !== null : session.organization !== null;
-}
-
-/** Secure cookies whenever the site is served over https (directly or behind a TLS-terminating proxy). */
-async function cookieIsSecure(): Promise<boolean> {
-  if (getEnv().APP_URL?.startsWith("https:")) return true;
-  return (await headers()).get("x-forwarded-proto") === "https";
+/** The session of a request that must name a tenant: 401 signed out, 403 no_active_tenant. */
+export async function requireTenantSession(): Promise<Session> {
+  const session = await getSession();
+  if (!session) throw new UnauthorizedError();
+  return requireTenantOf(session);
 }
 
 /**
- * Local mode: signs `userId` in (a new session id every time), in `tenantId` when given. The caller
- * has checked that the user may sign in and belongs to the tenant.
+ * Where members are managed: null when this app keeps the accounts (local mode: members are
+ * invited, re-roled and removed here), else the identity provider that owns them, by name for
+ * messages ("Clerk") and the code its refusals carry (`managed_by_clerk`). A change made here
+ * would be undone by that provider's next session token or webhook.
  */
-export async function startLocalSession(userId: string, tenantId: string | undefined): Promise<void> {
-  const token = await createLocalSessionToken({ userId, tenantId }, sessionSecret());
-  (await cookies()).set(localSessionCookie(token, await cookieIsSecure()));
+export function membersManagedBy(): { name: string; code: string } | null {
+  const { members } = identityProvider();
+  return "accounts" in members ? null : { name: members.managedBy, code: `managed_by_${getAuthMode()}` };
 }
 
-/**
- * Local mode: ends the request's session for good. The token would stay valid until it expires,
- * so its id is recorded as revoked (and ids of tokens that expired anyway are dropped). A user an
- * operator deleted outright has nothing left to revoke: no verification accepts an unknown user.
- */
-export async function endLocalSession(): Promise<void> {
-  const jar = await cookies();
-  const session = await verifyLocalSessionToken(jar.get(LOCAL_SESSION_COOKIE)?.value, sessionSecret());
-  if (session?.sessionId && session.expiresAt && UUID.test(session.userId)) {
-    const db = getDb();
-    await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, new Date()));
-    await db
-      .insert(revokedSessions)
-      .select(
-        db
-          .select({
-            id: sql`${session.sessionId}::text`.as("id"),
-            userId: users.id,
-            expiresAt: sql`${session.expiresAt.toISOString()}::timestamptz`.as("expires_at"),
-            revokedAt: sql`now()`.as("revoked_at"),
-          })
-          .from(users)
-          .where(eq(users.id, session.userId)),
-      )
-      .onConflictDoNothing()
-      .catch((error: unknown) => {
-        // The user was deleted between the select and the insert's foreign-key check.
-        if (postgresErrorOf(error)?.code !== FOREIGN_KEY_VIOLATION) throw error;
-      });
-    rememberRejected(localRejectionKey(session.sessionId));
-  }
-  jar.delete(LOCAL_SESSION_COOKIE);
+/** The app's own accounts (sign in as a user, create one), or a 403 where the identity provider owns them. */
+export function inAppAccounts(): InAppAccounts {
+  const { members } = identityProvider();
+  if ("accounts" in members) return members.accounts;
+  throw new ForbiddenError(
+    `Members are managed in the organization settings (${members.managedBy}).`,
+    `managed_by_${getAuthMode()}`,
+  );
 }
-
-const FOREIGN_KEY_VIOLATION = "23503";
 
 /** Once at server start: which mode authenticates, loudly when production runs the open demo mode. */
 export function announceAuthMode(log: {

@@ -5,11 +5,12 @@ import { memberships, tenants } from "@db/schema";
 import { enterScope, getDb, retriedTransaction, type Transaction } from "@/lib/db";
 import { ForbiddenError, toAppError, UnauthorizedError } from "@/lib/errors";
 import { identifyRequest, markErrorArea, timeDatabase } from "@/lib/observability";
-import { CLERK_SESSION_ACTOR, internalIdsOf } from "./clerk";
-import { upsertMembership } from "./identity-store";
 import type { Role } from "@db/schema";
+import type { Session } from "./provider";
+import { identityProvider } from "./providers";
+import { rememberRejected } from "./rejected-sessions";
 import { SELECT_ORGANIZATION_PATH, SIGN_IN_PATH } from "./route-access";
-import { claimsTenant, getSession, rememberRejectedSession, type Session } from "./session";
+import { getSession } from "./session";
 
 /** Who is asking, verified against the database, in internal ids. */
 export interface AuthContext {
@@ -54,10 +55,10 @@ async function organizationsOf(tx: Transaction, userId: string): Promise<Organiz
 
 /**
  * Enters the caller's scope in `tx` and verifies them, in ONE statement (enterScope): the whole
- * cost of authentication and authorization for a request, in the transaction its query uses. Clerk
- * sessions first map external ids to internal ones (cached; provisioned on first sign-in) and
- * bring the membership in line with the token, which Clerk makes authoritative.
- * Null when the caller is signed out (unknown or deleted user, revoked session).
+ * cost of authentication and authorization for a request, in the transaction its query uses. The
+ * identity provider names the internal ids first (Clerk maps its ids, cached, provisioning them on
+ * first sign-in) and may then bring the membership's role in line with its own (Clerk's token is
+ * authoritative). Null when the caller is signed out (unknown or deleted user, revoked session).
  */
 async function enterAs(
   tx: Transaction,
@@ -77,22 +78,25 @@ async function verifyCaller(
   session: Session,
   withOrganizations: boolean,
 ): Promise<(AuthContext & { organizations?: Organization[] }) | null> {
-  const ids =
-    session.provider === "local"
-      ? { userId: session.userId, tenantId: session.tenantId, sessionId: session.sessionId }
-      : { ...(await internalIdsOf(tx, session)), sessionId: null };
+  const provider = identityProvider();
+  const ids = await provider.callerIds(tx, session);
   let row = await enterScope(tx, ids);
   if (!row) {
-    rememberRejectedSession(session);
+    // Refused (revoked, or an unknown user): the same session is signed out at once for a while.
+    rememberRejected(session.rejectionKey);
     return null;
   }
-  const tokenRole = session.provider === "clerk" ? session.organization?.role : undefined;
-  if (tokenRole && row.tenantId && row.role !== tokenRole) {
-    await upsertMembership(tx, { tenantId: row.tenantId, userId: ids.userId, role: tokenRole }, CLERK_SESSION_ACTOR, {
-      source: "session token",
+  if (provider.reconcileRole && row.tenantId) {
+    const role = await provider.reconcileRole(tx, session, {
+      userId: ids.userId,
+      tenantId: row.tenantId,
+      role: row.role,
     });
-    await enterScope(tx, ids);
-    row = { ...row, role: tokenRole };
+    if (role) {
+      // The provider wrote in the tenant's scope: back to the caller's.
+      await enterScope(tx, ids);
+      row = { ...row, role };
+    }
   }
   const member = Boolean(row.tenantId && row.role);
   const context: AuthContext & { organizations?: Organization[] } = {
@@ -135,19 +139,6 @@ export function withTenant<T>(caller: Caller, fn: (tx: Transaction, tenant: Tena
     }
     return fn(tx, asTenantContext(await enterAs(tx, caller)));
   });
-}
-
-/** 403 no_active_tenant unless the session names a tenant. */
-export function requireTenantOf(session: Session): Session {
-  if (!claimsTenant(session)) throw new ForbiddenError("Select an organization to continue.", "no_active_tenant");
-  return session;
-}
-
-/** The session of a request that must name a tenant: 401 signed out, 403 no_active_tenant. */
-export async function requireTenantSession(): Promise<Session> {
-  const session = await getSession();
-  if (!session) throw new UnauthorizedError();
-  return requireTenantOf(session);
 }
 
 /** For pages: the verified caller and their organizations, or null when signed out. Once per request. */

@@ -1,7 +1,7 @@
 import "server-only";
 import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
-import { getSession, sessionKey } from "@/lib/auth";
+import { getSession } from "@/lib/auth";
 import { toAppError, zodIssues } from "@/lib/errors";
 import { reportError, requestClientIp } from "@/lib/observability";
 import { consumeRateLimit, type RateLimitPolicy } from "@/lib/rate-limit";
@@ -68,7 +68,7 @@ export function formAction<S extends z.ZodType>(
     const values = options.keepValues === false ? undefined : fields;
     try {
       const session = policy === "sign-in" ? null : await getSession();
-      await consumeRateLimit(policy, session ? sessionKey(session) : `ip:${requestClientIp()}`);
+      await consumeRateLimit(policy, session ? session.key : `ip:${requestClientIp()}`);
     } catch (error) {
       return refusal(error, values);
     }

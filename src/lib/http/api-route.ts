@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { getSession, requireTenantOf, sessionKey, tenantKey, type Session } from "@/lib/auth";
+import { getSession, requireTenantOf, type Session } from "@/lib/auth";
 import { ClientClosedRequestError, errorBody, toAppError, UnauthorizedError, type AppError } from "@/lib/errors";
 import { getRequestContext, reportError, requestClientIp, withServerTiming } from "@/lib/observability";
 import { consumeRateLimit, rateLimitHeaders, RateLimitedError, type RateLimitDecision } from "@/lib/rate-limit";
@@ -102,8 +102,8 @@ const READS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 async function consumeCallerLimits(request: Request, session: Session): Promise<RateLimitDecision> {
   const limits = (getRequestContext()?.callerLimits as CallerLimits | undefined) ?? TENANT_API_LIMITS;
-  const own = await consumeRateLimit(READS.has(request.method) ? limits.read : limits.write, sessionKey(session));
-  const tenant = tenantKey(session);
+  const own = await consumeRateLimit(READS.has(request.method) ? limits.read : limits.write, session.key);
+  const tenant = session.tenantKey;
   if (!tenant) return own;
   const quota = await consumeRateLimit(limits.tenant, tenant);
   return quota.remaining < own.remaining ? quota : own;

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/local-session";
+import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/providers/local/session-token";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
-import { openDatabase, unique } from "./clerk-test-kit";
 
 /** Local mode in production: refused unless AUTH_MODE=local is explicit, and then loud about it; its signed cookie. */
 
@@ -42,11 +42,12 @@ describe("production without Clerk keys", () => {
 describe("production with AUTH_MODE=local (public demo)", () => {
   let server: StandaloneServer;
   const secret = randomBytes(32).toString("hex");
-  const db = openDatabase(inject("databaseUrl"));
+  // A superuser connection for the fixtures (bypasses row-level security).
+  const db = postgres(inject("databaseUrl"), { max: 2, onnotice: () => {} });
   let ids: { user: string; tenant: string; otherTenant: string };
 
   beforeAll(async () => {
-    const id = unique();
+    const id = randomBytes(4).toString("hex");
     const [user] = await db`insert into users (external_user_id, name) values (${`local_t${id}`}, 'Tess') returning id`;
     const [tenant] = await db`
       insert into tenants (external_org_id, slug, name) values (${`local_org${id}`}, ${`t-${id}`}, 'Tess Org') returning id`;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { LOCAL_SESSION_COOKIE } from "@/lib/auth/local-session";
+import { LOCAL_SESSION_COOKIE } from "@/lib/auth/providers/local/session-token";
 import { formLabelled, submitForm } from "../../support/forms";
 import { call, startProjectsServer } from "../../support/projects-api";
 import type { StandaloneServer } from "../../support/standalone-server";

@@ -8,7 +8,7 @@ import { migrateDatabase } from "../../support/migrate";
 import { requireRedis, startRedis, type RedisHandle } from "../../support/redis";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
 import { adminSql, createEmptyDatabase, createTenant } from "../../support/tenants";
-import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/local-session";
+import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/providers/local/session-token";
 
 /**
  * The security review's probes, replayed against the production server (local auth mode, a real

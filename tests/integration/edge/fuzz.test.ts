@@ -7,7 +7,7 @@ import { formsIn } from "../../support/forms";
 import { migrateDatabase } from "../../support/migrate";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
 import { adminSql, createEmptyDatabase, createTenant, type TenantFixture } from "../../support/tenants";
-import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/local-session";
+import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/providers/local/session-token";
 
 /**
  * Fuzzing the production server (issue 14): several hundred malformed requests (methods, paths,

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/local-session";
+import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/providers/local/session-token";
 import { statusOf, trickle, type TricklingRequest } from "../../support/slow-clients";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
 import { adminSql, createTenant } from "../../support/tenants";

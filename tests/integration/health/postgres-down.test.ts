@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/local-session";
+import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/providers/local/session-token";
 import { startPostgres, type EmbeddedPostgresHandle } from "../../support/postgres";
 import { migrateDatabase } from "../../support/migrate";
 import { requireRedis } from "../../support/redis";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/local-session";
+import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/providers/local/session-token";
 import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
 import { adminSql, createTenant } from "../../support/tenants";
 import { appConnections, createDatabase, pollUntil, probe, startLoad, type LoadRecord } from "./support";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/local-session";
+import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "@/lib/auth/providers/local/session-token";
 import { migrateDatabase } from "../../support/migrate";
 import { adminSql, createEmptyDatabase, createTenant } from "../../support/tenants";
 

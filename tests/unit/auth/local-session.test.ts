@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createLocalSessionToken, localSessionCookie, verifyLocalSessionToken } from "@/lib/auth/local-session";
+import {
+  createLocalSessionToken,
+  localSessionCookie,
+  verifyLocalSessionToken,
+} from "@/lib/auth/providers/local/session-token";
 
 const secret = "s".repeat(40);
 const session = { userId: "6f1c0a3e-6f2b-4b7e-9d38-1f1c7c2a9a10", tenantId: "0b8f7c1e-2d3a-4f5b-8c9d-0e1f2a3b4c5d" };

@@ -55,6 +55,39 @@ describe("boundary rules", { timeout: 60_000 }, () => {
     ]);
   });
 
+  it("refuse @clerk/* outside the Clerk identity provider, and accept it there", async () => {
+    const clerk = 'export { auth } from "@clerk/nextjs/server";\n';
+    for (const file of [
+      "src/features/example/queries.ts",
+      "src/lib/auth/session.ts",
+      "src/lib/auth/providers/local/x.ts",
+    ]) {
+      expect(await problems(file, clerk)).toEqual([
+        expect.stringMatching(/^no-restricted-imports: .*Only the Clerk identity provider/),
+      ]);
+    }
+    expect(await problems("src/lib/auth/providers/clerk/example.ts", clerk)).toEqual([]);
+  });
+
+  it("let an identity provider reach the auth core beside it and the shared form components, nothing else", async () => {
+    const file = "src/lib/auth/providers/local/example.tsx";
+    expect(
+      await problems(
+        file,
+        'export { getSession } from "../../session";\nexport { ActionForm } from "@/components/forms";\n',
+      ),
+    ).toEqual([]);
+    expect(await problems(file, 'export { getDb } from "../../../db";\n')).toEqual([
+      expect.stringMatching(/^no-restricted-imports: .*not a relative path/),
+    ]);
+    expect(await problems(file, 'export { SiteHeader } from "@/components/site-header";\n')).toEqual([
+      expect.stringMatching(/^no-restricted-imports: .*shared form components/),
+    ]);
+    expect(await problems(file, 'export { listProjects } from "@/features/projects";\n')).toEqual([
+      expect.stringMatching(/^no-restricted-imports: .*imports no feature/),
+    ]);
+  });
+
   it("find an import cycle (madge, as `npm run lint:cycles` runs it)", async () => {
     const result = await madge(path.join(root, "tests/fixtures/boundaries"), {
       fileExtensions: ["ts", "tsx"],

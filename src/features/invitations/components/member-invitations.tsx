@@ -1,5 +1,4 @@
-import { hasRole, type Caller } from "@/lib/auth";
-import { getAuthMode } from "@/lib/env";
+import { hasRole, membersManagedBy, type Caller } from "@/lib/auth";
 import { inviteMemberAction, revokeInvitationAction } from "../actions";
 import { listInvitations } from "../queries";
 import { INVITATION_ROLES } from "../schemas";
@@ -7,11 +6,11 @@ import { InviteMemberForm } from "./invitation-forms";
 import { InvitationList } from "./invitation-list";
 
 /**
- * The members page's invitations section (admins, local mode; Clerk has its own): the invite form
+ * The members page's invitations section (admins, where this app keeps the accounts; Clerk has its own): the invite form
  * and the tenant's invitations. Renders nothing for anyone else.
  */
 export async function MemberInvitations({ tenant }: { tenant: Caller & { role: "admin" | "member" } }) {
-  if (getAuthMode() !== "local" || !hasRole(tenant.role, "admin")) return null;
+  if (membersManagedBy() || !hasRole(tenant.role, "admin")) return null;
   const invitations = await listInvitations(tenant);
   return (
     <section aria-labelledby="invitations-heading">

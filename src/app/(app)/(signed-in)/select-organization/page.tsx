@@ -1,4 +1,4 @@
-import { OrganizationPicker } from "@/features/auth";
+import { OrganizationPicker } from "@/lib/auth/screens";
 
 export const metadata = { title: "Choose an organization" };
 

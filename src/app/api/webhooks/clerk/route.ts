@@ -1,14 +1,13 @@
-import { receiveClerkWebhook } from "@/features/organizations";
-import { ok, publicApiRoute } from "@/lib/http";
+import { receiveWebhook } from "@/lib/auth";
+import { ok, publicApiRoute, readBody } from "@/lib/http";
 
 /** Clerk -> Slipway provisioning. Verified with svix; 400 JSON and nothing written when not authentic. */
-export const POST = publicApiRoute({}, async ({ request }) => {
-  const result = await receiveClerkWebhook(request);
-  return ok({
+export const POST = publicApiRoute({}, async ({ request }) =>
+  ok({
     received: true,
-    id: result.id,
-    type: result.type,
-    duplicate: result.duplicate,
-    changes: result.applied.length,
-  });
-});
+    ...(await receiveWebhook("clerk", {
+      headers: request.headers,
+      text: async () => new TextDecoder().decode(await readBody(request)),
+    })),
+  }),
+);

@@ -1,7 +1,6 @@
 import Link from "next/link";
 import { AcceptInvitationForm, acceptInvitationAction, previewInvitation } from "@/features/invitations";
-import { getAuthContext, SIGN_IN_PATH } from "@/lib/auth";
-import { getAuthMode } from "@/lib/env";
+import { getAuthContext, membersManagedBy, SIGN_IN_PATH } from "@/lib/auth";
 import { toAppError } from "@/lib/errors";
 
 export const metadata = { title: "Invitation", referrer: "no-referrer" };
@@ -13,10 +12,10 @@ export const metadata = { title: "Invitation", referrer: "no-referrer" };
  */
 export default async function InvitationPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const local = getAuthMode() === "local";
+  const managedBy = membersManagedBy();
   let preview: Awaited<ReturnType<typeof previewInvitation>> | undefined;
   let refusal: { code: string; message: string } | undefined;
-  if (local) {
+  if (!managedBy) {
     try {
       preview = await previewInvitation(decodeURIComponent(token));
     } catch (error) {
@@ -29,8 +28,10 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
   return (
     <>
       <h1>Invitation</h1>
-      {!local ? (
-        <p className="muted">This deployment signs in with Clerk: accept invitations from Clerk&apos;s email.</p>
+      {managedBy ? (
+        <p className="muted">
+          This deployment signs in with {managedBy.name}: accept invitations from {managedBy.name}&apos;s email.
+        </p>
       ) : refusal ? (
         <p className="error-text" role="alert" data-code={refusal.code}>
           {refusal.message}

@@ -1,4 +1,4 @@
-import { SignInScreen } from "@/features/auth";
+import { SignInScreen } from "@/lib/auth/screens";
 
 export const metadata = { title: "Sign in" };
 

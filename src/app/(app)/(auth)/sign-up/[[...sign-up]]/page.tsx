@@ -1,4 +1,4 @@
-import { SignUpScreen } from "@/features/auth";
+import { SignUpScreen } from "@/lib/auth/screens";
 
 export const metadata = { title: "Sign up" };
 

@@ -1,9 +1,10 @@
 import "server-only";
-import type { AuthScreens } from "./screens";
 import { ClerkProvider, OrganizationList, OrganizationSwitcher, SignIn, SignUp, UserButton } from "@clerk/nextjs";
 import type { ReactNode } from "react";
-import { HOME_PATH, requirePageUser, SELECT_ORGANIZATION_PATH, SIGN_IN_PATH, SIGN_UP_PATH } from "@/lib/auth";
 import { getEnv } from "@/lib/env";
+import type { AuthScreens } from "../../provider";
+import { HOME_PATH, SELECT_ORGANIZATION_PATH, SIGN_IN_PATH, SIGN_UP_PATH } from "../../route-access";
+import { requirePageUser } from "../../tenant";
 
 /**
  * Clerk mode's screens: Clerk's own components. Members and organizations are managed in Clerk
@@ -54,7 +55,6 @@ function AccountMenu() {
 }
 
 export const clerkScreens: AuthScreens = {
-  membersManagedInApp: false,
   Provider,
   SignInScreen,
   SignUpScreen,

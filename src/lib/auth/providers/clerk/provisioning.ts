@@ -1,21 +1,12 @@
-import "server-only";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { memberships, tenants, users } from "@db/schema";
-import {
-  ensureTenant,
-  ensureUser,
-  findTenant,
-  findUser,
-  freeSlug,
-  inserted,
-  tenantsOfUser,
-  upsertMembership,
-} from "@/lib/auth";
 import { audit, inScope, type AuditEvent, type Transaction } from "@/lib/db";
-import type { ProvisioningChange } from "./clerk-events";
+import { ensureUser, findUser } from "../../identity-store";
+import { ensureTenant, findTenant, freeSlug, inserted, tenantsOfUser, upsertMembership } from "./directory";
+import type { ProvisioningChange } from "./webhook-events";
 
 /**
- * Applies provisioning changes (from Clerk webhooks) inside one transaction. Every write is
+ * Applies provisioning changes (from Clerk webhooks, ./webhook.ts) inside one transaction. Every write is
  * idempotent; every change that touched a tenant writes an audit_events row in that tenant.
  * Deletions are soft for tenants and users (deleted_at; a tombstone row when the delete arrives
  * first, so a late "created" cannot resurrect them) and hard for memberships (ADR 0052).

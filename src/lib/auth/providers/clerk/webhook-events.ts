@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Role } from "@db/schema";
-import { roleFromClerk } from "@/lib/auth";
+import { roleFromClerk } from "./session";
 
 /**
  * Pure: which database changes a Clerk webhook event implies. The route verifies the signature,

@@ -1,14 +1,13 @@
-import "server-only";
 import { eq } from "drizzle-orm";
 import { Webhook } from "svix";
 import { webhookEvents } from "@db/schema";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { AppError, NotFoundError } from "@/lib/errors";
-import { readBody } from "@/lib/http";
 import { getLogger } from "@/lib/logger";
-import { MalformedEventError, planClerkEvent } from "./clerk-events";
-import { applyProvisioningChanges, type AppliedChange } from "./provisioning";
+import type { WebhookDelivery, WebhookReceipt } from "../../provider";
+import { MalformedEventError, planClerkEvent } from "./webhook-events";
+import { applyProvisioningChanges } from "./provisioning";
 
 /** The same tolerance svix applies: older (replayed) or future-dated deliveries are refused. */
 const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
@@ -63,28 +62,16 @@ export function verifyWebhookSignature(secret: string, headers: WebhookHeaders, 
   }
 }
 
-/** Clerk events are small: at most the route table's limit is read, and the signature covers exactly these bytes. */
-async function readWebhookBody(request: Request): Promise<string> {
-  return new TextDecoder().decode(await readBody(request));
-}
-
-export interface WebhookResult {
-  id: string;
-  type: string;
-  duplicate: boolean;
-  applied: AppliedChange[];
-}
-
 /**
  * Verifies, plans and applies one Clerk delivery. Nothing is written unless the signature,
  * timestamp and payload are all valid. A redelivered svix id is acknowledged and changes nothing.
  */
-export async function receiveClerkWebhook(request: Request): Promise<WebhookResult> {
+export async function receiveClerkWebhook(delivery: WebhookDelivery): Promise<WebhookReceipt> {
   const secret = getEnv().CLERK_WEBHOOK_SECRET;
   // An integration that is not configured is not there: 404, nothing logged beyond the request's line.
   if (!secret) throw new NotFoundError("Clerk webhooks are not configured here.");
-  const headers = webhookHeadersOf(request.headers);
-  const body = await readWebhookBody(request);
+  const headers = webhookHeadersOf(delivery.headers);
+  const body = await delivery.text();
   verifyWebhookSignature(secret, headers, body);
 
   let planned;
@@ -104,10 +91,10 @@ export async function receiveClerkWebhook(request: Request): Promise<WebhookResu
       .values({ id: headers.id, source: "clerk", type: planned.type })
       .onConflictDoNothing({ target: webhookEvents.id })
       .returning({ id: webhookEvents.id });
-    if (!claimed) return { id: headers.id, type: planned.type, duplicate: true, applied: [] };
+    if (!claimed) return { id: headers.id, type: planned.type, duplicate: true, changes: 0 };
     const applied = await applyProvisioningChanges(tx, planned.changes, ACTOR);
     await tx.update(webhookEvents).set({ changes: applied }).where(eq(webhookEvents.id, headers.id));
-    return { id: headers.id, type: planned.type, duplicate: false, applied };
+    return { id: headers.id, type: planned.type, duplicate: false, changes: applied.length };
   });
   getLogger().info(
     {
@@ -115,7 +102,7 @@ export async function receiveClerkWebhook(request: Request): Promise<WebhookResu
       svixId: result.id,
       type: result.type,
       duplicate: result.duplicate,
-      changes: result.applied.length,
+      changes: result.changes,
     },
     "clerk webhook processed",
   );

@@ -2,7 +2,9 @@ import { sql } from "drizzle-orm";
 import { tenants, users } from "@db/schema";
 import type { Transaction } from "@/lib/db";
 import { singleton } from "@/lib/singleton";
-import { ensureTenant, ensureUser } from "./identity-store";
+import { ensureUser } from "../../identity-store";
+import type { Session } from "../../provider";
+import { ensureTenant } from "./directory";
 import type { Role } from "@db/schema";
 
 /**
@@ -24,7 +26,7 @@ export interface ClerkAuthLike {
 }
 
 /** Who a verified Clerk session token says is asking, in Clerk's ids, plus the active organization. */
-export interface ClerkSession {
+export interface ClerkSession extends Session {
   provider: "clerk";
   externalUserId: string;
   organization: { externalOrgId: string; slug: string | null; role: Role } | null;
@@ -35,6 +37,10 @@ export function clerkSessionOf(auth: ClerkAuthLike): ClerkSession | null {
   if (!auth.userId) return null;
   return {
     provider: "clerk",
+    key: `clerk:${auth.userId}:${auth.orgId ?? "-"}`,
+    tenantKey: auth.orgId ? `clerk-org:${auth.orgId}` : null,
+    // A refusal (a deleted user) is remembered by the user: Clerk's tokens carry no revocable session id here.
+    rejectionKey: `clerk:${auth.userId}`,
     externalUserId: auth.userId,
     organization: auth.orgId
       ? { externalOrgId: auth.orgId, slug: auth.orgSlug ?? null, role: roleFromClerk(auth.orgRole) }
@@ -49,7 +55,8 @@ export async function readClerkSession(): Promise<ClerkSession | null> {
   return clerkSessionOf(await auth());
 }
 
-const ACTOR = "clerk-session";
+/** The audit actor of what a session token provisions or changes. */
+export const CLERK_SESSION_ACTOR = "clerk-session";
 const ID_CACHE_LIMIT = 10_000;
 
 /**
@@ -92,12 +99,10 @@ export async function internalIdsOf(
       await ensureTenant(
         tx,
         { externalOrgId: org.externalOrgId, slug: org.slug, name: org.slug ?? org.externalOrgId },
-        ACTOR,
+        CLERK_SESSION_ACTOR,
       )
     ).row.id;
     remember(`org:${org.externalOrgId}`, tenantId);
   }
   return { userId, tenantId: tenantId ?? null };
 }
-
-export const CLERK_SESSION_ACTOR = ACTOR;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MalformedEventError, planClerkEvent } from "@/features/organizations/clerk-events";
+import { MalformedEventError, planClerkEvent } from "@/lib/auth/providers/clerk/webhook-events";
 
 const event = (type: string, data: unknown) => JSON.stringify({ type, object: "event", data });
 

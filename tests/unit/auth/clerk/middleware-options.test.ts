@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clerkMiddlewareOptions } from "@/lib/auth/proxy";
+import { clerkMiddlewareOptions } from "@/lib/auth/providers/clerk/proxy";
 import type { ServerEnv } from "@/lib/env";
 
 const env = {

@@ -1,16 +1,17 @@
 import "server-only";
-import type { AuthScreens } from "./screens";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { ActionForm, SelectField, SubmitButton } from "@/components/forms";
-import { getAuthContext, HOME_PATH, requirePageUser, SIGN_IN_PATH } from "@/lib/auth";
+import type { AuthScreens } from "../../provider";
+import { HOME_PATH, SIGN_IN_PATH } from "../../route-access";
+import { getAuthContext, requirePageUser } from "../../tenant";
 import { selectTenantLocal, signInLocal, signOutLocal } from "./actions";
-import { listSignInChoices } from "./queries";
+import { listSignInChoices } from "./sign-in-choices";
 
 /**
  * Local auth mode's screens: a signed cookie over the seeded demo users, no passwords
- * (development, tests, public demos). Clerk's counterparts are in ./clerk.tsx; ./index.ts picks.
+ * (development, tests, public demos). src/lib/auth/screens.tsx picks the mode's screens.
  */
 
 function Provider({ children }: { children: ReactNode }) {
@@ -129,7 +130,6 @@ async function AccountMenu() {
 }
 
 export const localScreens: AuthScreens = {
-  membersManagedInApp: true,
   Provider,
   SignInScreen,
   SignUpScreen,

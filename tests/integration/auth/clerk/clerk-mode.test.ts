@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
+import { startStandaloneServer, type StandaloneServer } from "../../../support/standalone-server";
 import {
   apiHeaders,
   clerkServerEnv,
@@ -12,7 +12,7 @@ import {
   unique,
   type ClerkKit,
   type SessionOptions,
-} from "./clerk-test-kit";
+} from "./test-kit";
 
 /**
  * The production build in Clerk mode, with session tokens the test signs itself (networkless

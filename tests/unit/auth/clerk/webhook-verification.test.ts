@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Webhook } from "svix";
-import { verifyWebhookSignature, webhookHeadersOf } from "@/features/organizations/clerk-webhook";
+import { verifyWebhookSignature, webhookHeadersOf } from "@/lib/auth/providers/clerk/webhook";
 
 const secret = `whsec_${Buffer.from("a-test-signing-secret-32-bytes!!").toString("base64")}`;
 const body = JSON.stringify({ type: "user.created", data: { id: "user_1" } });

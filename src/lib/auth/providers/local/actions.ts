@@ -2,13 +2,15 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { endLocalSession, getAuthContext, HOME_PATH, SELECT_ORGANIZATION_PATH, startLocalSession } from "@/lib/auth";
 import { getAuthMode } from "@/lib/env";
 import { ForbiddenError, UnauthorizedError } from "@/lib/errors";
 import { formAction } from "@/lib/forms";
-import { isOfferedSignIn } from "./queries";
+import { HOME_PATH, SELECT_ORGANIZATION_PATH } from "../../route-access";
+import { getAuthContext } from "../../tenant";
+import { endLocalSession, startLocalSession } from "./session";
+import { isOfferedSignIn } from "./sign-in-choices";
 
-/** Local mode's sign-in, organization switch and sign-out. Clerk mode has its own screens. */
+/** Local mode's sign-in, organization switch and sign-out (./screens.tsx). */
 
 function assertLocalMode(): void {
   if (getAuthMode() !== "local") {

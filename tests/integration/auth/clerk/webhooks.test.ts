@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startStandaloneServer, type StandaloneServer } from "../../support/standalone-server";
+import { startStandaloneServer, type StandaloneServer } from "../../../support/standalone-server";
 import {
   apiHeaders,
   clerkServerEnv,
@@ -9,7 +9,7 @@ import {
   signWebhook,
   unique,
   type ClerkKit,
-} from "./clerk-test-kit";
+} from "./test-kit";
 
 /**
  * POST /api/webhooks/clerk on the production build: svix-signed deliveries (signed with the svix

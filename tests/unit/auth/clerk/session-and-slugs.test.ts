@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { clerkSessionOf } from "@/lib/auth/clerk";
-import { disambiguatedSlug, slugFor } from "@/lib/auth/identity-store";
-import { roleFromClerk } from "@/lib/auth/clerk";
-import { hasRole } from "@/lib/auth/tenant";
+import { disambiguatedSlug, slugFor } from "@/lib/auth/providers/clerk/directory";
+import { clerkSessionOf, roleFromClerk } from "@/lib/auth/providers/clerk/session";
 
 describe("roleFromClerk", () => {
   it("maps org:admin to admin", () => {
@@ -21,17 +19,6 @@ describe("roleFromClerk", () => {
   });
 });
 
-describe("hasRole", () => {
-  it("lets an admin act as a member and an admin", () => {
-    expect(hasRole("admin", "member")).toBe(true);
-    expect(hasRole("admin", "admin")).toBe(true);
-  });
-
-  it("refuses admin rights to a member", () => {
-    expect(hasRole("member", "admin")).toBe(false);
-  });
-});
-
 describe("clerkSessionOf", () => {
   it("is null when Clerk reports no user", () => {
     expect(clerkSessionOf({ userId: null })).toBeNull();
@@ -40,6 +27,9 @@ describe("clerkSessionOf", () => {
   it("has no organization when none is active", () => {
     expect(clerkSessionOf({ userId: "user_1", orgId: null })).toEqual({
       provider: "clerk",
+      key: "clerk:user_1:-",
+      tenantKey: null,
+      rejectionKey: "clerk:user_1",
       externalUserId: "user_1",
       organization: null,
     });
@@ -48,6 +38,9 @@ describe("clerkSessionOf", () => {
   it("carries the active organization, its slug and the mapped role", () => {
     expect(clerkSessionOf({ userId: "user_1", orgId: "org_A", orgRole: "org:admin", orgSlug: "acme" })).toEqual({
       provider: "clerk",
+      key: "clerk:user_1:org_A",
+      tenantKey: "clerk-org:org_A",
+      rejectionKey: "clerk:user_1",
       externalUserId: "user_1",
       organization: { externalOrgId: "org_A", slug: "acme", role: "admin" },
     });

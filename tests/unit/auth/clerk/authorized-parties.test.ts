@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authorizedPartiesOf } from "@/lib/auth/route-access";
+import { authorizedPartiesOf } from "@/lib/auth/providers/clerk/proxy";
 
 describe("authorizedPartiesOf", () => {
   it("prefers CLERK_AUTHORIZED_PARTIES, without trailing slashes", () => {

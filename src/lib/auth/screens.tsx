@@ -1,16 +1,22 @@
 import "server-only";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
-import { getAuthMode } from "@/lib/env";
-import { clerkScreens } from "./clerk";
-import { localScreens } from "./local";
+import { getAuthMode, type AuthMode } from "@/lib/env";
+import type { AuthScreens } from "./provider";
+import { clerkScreens } from "./providers/clerk/screens";
+import { localScreens } from "./providers/local/screens";
 
 /**
- * The sign-in screens and account UI, chosen ONCE here by the auth mode: ./local.tsx (signed cookie
- * over demo users) or ./clerk.tsx (Clerk's components). Pages use these and never branch on the
- * mode. Removing local mode = deleting ./local.tsx and this choice (docs/guides/remove-what-you-do-not-need.md).
+ * The identity providers' sign-in screens and account UI (./provider.ts), chosen ONCE here by the
+ * auth mode. Pages use these and never branch on the mode. A separate entry from ./index: the
+ * screens import server actions, whose form wrapper (@/lib/forms) imports ./index.
  */
-const screens = () => (getAuthMode() === "clerk" ? clerkScreens : localScreens);
+const SCREENS: Record<AuthMode, AuthScreens> = {
+  local: localScreens,
+  clerk: clerkScreens,
+};
+
+const screens = () => SCREENS[getAuthMode()];
 
 /** For the app's layout: the mode's provider. Dynamic: the mode is runtime configuration, never decided at build time. */
 export async function AuthProvider({ children }: { children: ReactNode }) {
@@ -38,9 +44,4 @@ export function OrganizationPicker() {
 export function AccountMenu() {
   const { AccountMenu: Menu } = screens();
   return <Menu />;
-}
-
-/** Whether members are added, removed and re-roled in this app (local) or in the identity provider (Clerk). */
-export function membersManagedInApp(): boolean {
-  return screens().membersManagedInApp;
 }
