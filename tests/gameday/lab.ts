@@ -5,18 +5,20 @@ import path from "node:path";
 import { apiWriteStep, healthStep, readStep, startLoad, type LoadFailure, type RunningLoad } from "../support/load";
 import { startPrometheus, type PrometheusHandle } from "../support/prometheus";
 import { runbookBlock, runRunbookBlock } from "../support/runbook";
+import { startSmtpServer, type SmtpServerHandle } from "../support/smtp";
 import { createTenant, type TenantFixture } from "../support/tenants";
 import { startTopology, type Instance, type Topology } from "../support/topology";
 
 /**
  * The game day's world: the shared multi-process harness (tests/support/topology.ts: PostgreSQL,
- * Redis, production instances, Caddy from ops/caddy/Caddyfile), a real Prometheus scraping every
- * instance with the repository's rules (tests/support/prometheus.ts), one constant background
+ * Redis, production instances, Caddy from ops/caddy/Caddyfile, a background worker mailing through
+ * a real SMTP server), a real Prometheus scraping every instance and the worker with the
+ * repository's rules (tests/support/prometheus.ts), one constant background
  * load through the balancer for the whole run (tests/support/load.ts), and what a host running
  * these services has for the runbooks: a PostgreSQL data directory whose configuration carries
  * its port, a Redis configuration file that daemonizes, and the instances' output in a log file.
  *
- * Processes the runbooks start (pg_ctl, redis-server, `node server.js`) are not children of this
+ * Processes the runbooks start (pg_ctl, redis-server, `node server.js`, `node worker.mjs`) are not children of this
  * process: the lab records their PIDs and stops them in stop(), before the harness, also after a
  * failure or Ctrl-C.
  */
@@ -29,8 +31,19 @@ export const LOAD_RATE = 20;
  * fail after 2 s instead of 10 s); p, outside the balancer, runs with a pool of 2 and a statement
  * timeout longer than the pool scenario, so that requests stuck behind a lock hold its pool.
  */
-export const INSTANCE_ENV = { LOG_LEVEL: "info", DATABASE_STATEMENT_TIMEOUT_MS: "2000" };
+export const INSTANCE_ENV = {
+  LOG_LEVEL: "info",
+  DATABASE_STATEMENT_TIMEOUT_MS: "2000",
+  // The worker scenario invites an address a second for minutes, above the default day's limit (50).
+  INVITATIONS_PER_DAY: "1000",
+};
 export const SMALL_POOL_ENV = { DATABASE_POOL_MAX: "2", DATABASE_STATEMENT_TIMEOUT_MS: "300000" };
+/**
+ * The worker w (beside INSTANCE_ENV): it looks for jobs every half second and returns a dead
+ * worker's timed-out jobs to the queue every 5 s (default 60 s), so the backlog drains within
+ * seconds of a restart rather than a minute.
+ */
+export const WORKER_ENV = { JOBS_POLL_INTERVAL_SECONDS: "0.5", JOBS_MAINTENANCE_INTERVAL_SECONDS: "5" };
 
 export interface RunbookRun {
   file: string;
@@ -50,6 +63,10 @@ export interface Lab {
   cookie: string;
   /** The instances as started (the topology forgets an instance once it is stopped). */
   instances: { a: Instance; b: Instance; p: Instance };
+  /** The background worker w as started (node worker.mjs; the topology forgets it once stopped). */
+  worker: Instance;
+  /** The SMTP server the worker mails through: every email it accepted. */
+  smtp: SmtpServerHandle;
   /** PostgreSQL's data directory and the bin directory of the running server (pg_ctl). */
   pgdata: string;
   pgBin: string;
@@ -85,6 +102,7 @@ export async function startLab(options: { durationMs: number }): Promise<Lab> {
   let topology: Topology | undefined;
   let prometheus: PrometheusHandle | undefined;
   let load: RunningLoad | undefined;
+  let smtp: SmtpServerHandle | undefined;
 
   const stop = async () => {
     await load?.stop().catch(() => {});
@@ -104,6 +122,8 @@ export async function startLab(options: { durationMs: number }): Promise<Lab> {
     prometheus = undefined;
     await topology?.stop().catch(() => {});
     topology = undefined;
+    await smtp?.stop().catch(() => {});
+    smtp = undefined;
     rmSync(dir, { recursive: true, force: true });
   };
 
@@ -114,6 +134,11 @@ export async function startLab(options: { durationMs: number }): Promise<Lab> {
     const b = topology.instances.get("b")!;
     log("starting instance p (DATABASE_POOL_MAX=2), outside the balancer");
     const p = await topology.addInstance("p", { env: SMALL_POOL_ENV });
+    log("starting the SMTP server and worker w (node worker.mjs)");
+    smtp = await startSmtpServer();
+    const worker = await topology.addWorker("w", {
+      env: { ...WORKER_ENV, SMTP_URL: smtp.url, APP_URL: topology.url },
+    });
 
     // A host's PostgreSQL starts from its configuration file: give it the settings the harness
     // passes on the command line, so `pg_ctl start` (database-down.md) brings it back as it was.
@@ -161,6 +186,7 @@ export async function startLab(options: { durationMs: number }): Promise<Lab> {
     log("starting Prometheus (scrape and evaluation every 1 s, ops/prometheus/rules)");
     prometheus = await startPrometheus({
       targets: [a, b, p].map((instance) => instance.hostPort),
+      workerTargets: [worker.hostPort],
       metricsToken: topology.metricsToken,
       scrapeInterval: "1s",
       evaluationInterval: "1s",
@@ -198,6 +224,8 @@ export async function startLab(options: { durationMs: number }): Promise<Lab> {
       REDIS_CONF: redisConf,
       APP_DIR: a.release.dir,
       APP_LOG: path.join(dir, "app.log"),
+      WORKER_URL: worker.url,
+      WORKER_LOG: path.join(dir, "worker.log"),
     };
     const lab: Lab = {
       topology,
@@ -206,6 +234,8 @@ export async function startLab(options: { durationMs: number }): Promise<Lab> {
       tenant,
       cookie,
       instances,
+      worker,
+      smtp,
       pgdata,
       pgBin,
       redisConf,

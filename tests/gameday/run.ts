@@ -3,7 +3,7 @@
  * detected by the repository's alert rules in a real Prometheus and recovered by the runbooks'
  * own commands, under a constant background load.
  *
- *   npm run gameday                                   # every scenario, about 10 minutes
+ *   npm run gameday                                   # every scenario, about 12 minutes
  *   npm run gameday -- --only=redis-down,postgres-down
  *
  * It reuses the production build (`npm run build` first; it never builds) and needs Debian's
@@ -17,7 +17,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import asyncExitHook from "async-exit-hook";
 import type { LoadReport } from "../support/load";
-import { INSTANCE_ENV, LOAD_RATE, SMALL_POOL_ENV, startLab, type Lab } from "./lab";
+import { INSTANCE_ENV, LOAD_RATE, SMALL_POOL_ENV, startLab, WORKER_ENV, type Lab } from "./lab";
 import {
   documentedDetection,
   markdownSummary,
@@ -78,7 +78,8 @@ async function waitForCleanBaseline(lab: Lab): Promise<void> {
     const groups = await lab.prometheus.rules();
     const active = await lab.prometheus.alerts();
     const ready =
-      targets.length === 3 &&
+      // a, b, p and the worker
+      targets.length === 4 &&
       targets.every((target) => target.health === "up") &&
       groups.length > 0 &&
       groups.every((group) => group.rules.every((rule) => rule.health === "ok"));
@@ -324,6 +325,7 @@ async function main(): Promise<number> {
       loadNotSent: loadReport?.notSent ?? null,
       prometheusInterval: "1s",
       instances: { a: INSTANCE_ENV, b: INSTANCE_ENV, p: { ...INSTANCE_ENV, ...SMALL_POOL_ENV } },
+      worker: { ...INSTANCE_ENV, ...WORKER_ENV },
       order: scenarios.map((scenario) => scenario.id),
     },
     scenarios: running.map(({ run }) => run.report),

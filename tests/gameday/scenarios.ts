@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { LoadFailure } from "../support/load";
+import { call } from "../support/projects-api";
 import { createTenant } from "../support/tenants";
 import { idleInTransaction, postmasterPid, type Lab, type RunbookRun } from "./lab";
 
@@ -586,8 +587,181 @@ const poolExhaustion = (() => {
 })();
 
 /**
+ * Invites a new address into a tenant through the balancer every `everyMs` until stopped (or for
+ * at most `maxMs`), as an admin clicking "Invite" would: the ids of the invitations created, and
+ * every answer other than 201.
+ */
+function inviteContinuously(lab: Lab, cookie: string, prefix: string, everyMs = 1000, maxMs = 5 * 60_000) {
+  const ids: string[] = [];
+  const refused: string[] = [];
+  let stopped = false;
+  const started = Date.now();
+  const loop = (async () => {
+    for (let index = 0; !stopped && Date.now() - started < maxMs; index++) {
+      const next = Date.now() + everyMs;
+      const response = await call(lab.topology.url, "/api/v1/invitations", {
+        method: "POST",
+        cookie,
+        json: { email: `${prefix}-${index}@example.com`, role: "member" },
+        signal: AbortSignal.timeout(10_000),
+      }).catch((error: unknown) => ({ status: 0, body: String(error) }));
+      if (response.status === 201) ids.push((response.body as { data: { id: string } }).data.id);
+      else refused.push(`${response.status} ${JSON.stringify(response.body).slice(0, 200)}`);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
+    }
+  })();
+  return {
+    ids,
+    refused,
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+const workerKilled = (() => {
+  let environment: Record<string, string> = {};
+  let inviter: ReturnType<typeof inviteContinuously> | undefined;
+  /** Invitations whose job the killed worker held: the at-least-once window (docs/jobs.md). */
+  let heldAtKill = new Set<string>();
+  let createdBeforeKill = 0;
+  let tenantId = "";
+  const deliveries = (lab: Lab, id: string) =>
+    lab.smtp.mails.filter((mail) => mail.idempotencyKey === `invitation-${id}`).length;
+  const queueDepth = (lab: Lab) =>
+    metric(lab, lab.instances.b.url, 'slipway_job_queue_depth{queue="invitation-email"}');
+  return {
+    id: "worker-killed",
+    title: "The worker killed (SIGKILL) while invitations keep coming",
+    alert: "SlipwayWorkerDown",
+    alertLabels: (lab) => ({ instance: lab.worker.hostPort }),
+    runbook: "jobs.md#jobs-are-not-running-slipwayjobsnotrunning",
+    resolveWithinMs: GAUGE_RESOLVE_MS,
+    failureBound: "none: the web process serves without the worker; invitations wait in the queue",
+    checkFailures: ({ incident, recovery, after }) => [
+      ...none(incident, "incident"),
+      ...none(recovery, "recovery"),
+      ...none(after, "after recovery"),
+    ],
+    prepare: async (lab) => {
+      // An organization of its own whose admin invites an address a second, from before the fault
+      // until the backlog is drained; the worker mails them through the SMTP server.
+      const tenant = await createTenant(lab.topology.sql, { projects: [] });
+      tenantId = tenant.tenantId;
+      const cookie = await lab.topology.cookieFor(tenant.adminId, tenant.tenantId);
+      inviter = inviteContinuously(lab, cookie, `gameday-${tenant.slug}`);
+      const flowing = await waitUntil(
+        "the worker to mail the first invitations",
+        30_000,
+        async () => inviter!.ids.filter((id) => deliveries(lab, id) > 0).length >= 3,
+      );
+      if (!flowing) {
+        throw new Error(
+          `the worker mails no invitation before the fault: ${inviter.refused.slice(0, 3).join("; ")}
+` + lab.worker.server.logs.slice(-15).join("\n"),
+        );
+      }
+    },
+    inject: async (lab) => {
+      const { worker } = lab;
+      // What the process ran with: on a host, its unit's environment file; here, /proc.
+      environment = Object.fromEntries(
+        readFileSync(`/proc/${worker.server.process.pid}/environ`, "utf8")
+          .split("\0")
+          .filter(Boolean)
+          .map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
+      );
+      await lab.topology.stopWorker(worker.name, "SIGKILL");
+      createdBeforeKill = inviter!.ids.length;
+      const held = await lab.topology.sql<{ id: string }[]>`
+        select data -> 'payload' ->> 'invitationId' as id from pgboss.job
+        where name = 'invitation-email' and state = 'active' and data ->> 'tenantId' = ${tenantId}`;
+      heldAtKill = new Set(held.map((row) => row.id));
+      lab.log(`  worker killed: ${createdBeforeKill} invitations so far, ${heldAtKill.size} of them held by it`);
+    },
+    confirm: async (lab, check) => {
+      const live = await http(`${lab.worker.url}/health/live`);
+      check("the killed worker does not answer", live.status === 0, summary(live));
+      const ready = await http(`${lab.topology.url}/health/ready`);
+      check("through the balancer, readiness is 200: the web process does not need the worker", ready.status === 200);
+      const sinceKill = inviter!.ids.slice(createdBeforeKill);
+      check(
+        `invitations are still accepted (${sinceKill.length} since the kill, none refused)`,
+        sinceKill.length > 0 && inviter!.refused.length === 0,
+        inviter!.refused.slice(0, 3).join("; "),
+      );
+      const mailed = sinceKill.filter((id) => deliveries(lab, id) > 0);
+      check("none of them is mailed while no worker runs", mailed.length === 0, `${mailed.length} mailed`);
+      const depth = await queueDepth(lab);
+      check("the app's queue gauge shows the backlog", (depth ?? 0) > 0, `slipway_job_queue_depth ${depth}`);
+    },
+    recover: async (lab, check) => {
+      await block(lab, check, "jobs.md", "worker-ready", { expect: [/no answer/] });
+      await block(lab, check, "jobs.md", "job-queue-metrics", {
+        env: { APP_URL: lab.instances.b.url },
+        expect: [/^slipway_job_queue_depth\{[^}]*queue="invitation-email"[^}]*\} [1-9]/m],
+      });
+      await block(lab, check, "jobs.md", "job-queue-states", { expect: [/^invitation-email created [1-9]/m] });
+      const run = await block(lab, check, "jobs.md", "worker-start", {
+        env: { ...environment, APP_DIR: lab.worker.release.dir },
+        expect: [/started pid \d+/, /^ready$/m],
+      });
+      const pid = /started pid (\d+)/.exec(run.output)?.[1];
+      if (pid) lab.adopt("worker w (started by the runbook)", Number(pid));
+      await block(lab, check, "jobs.md", "worker-ready", { expect: [/\{"status":"ready"\}/] });
+    },
+    restored: async (lab, check) => {
+      const restartedAt = Date.now();
+      await inviter!.stop();
+      const { ids, refused } = inviter!;
+      check(`every invitation was accepted (${ids.length})`, refused.length === 0, refused.slice(0, 3).join("; "));
+      // A held job returns to the queue once its timeout (30 s) has passed, at the next maintenance
+      // (5 s here), after its retry delay: well within a minute of the restart.
+      const drained = await waitUntil("every invitation's email", 60_000, async () =>
+        ids.every((id) => deliveries(lab, id) > 0),
+      );
+      const lost = ids.filter((id) => deliveries(lab, id) === 0);
+      check(
+        `the backlog drains: all ${ids.length} invitations mailed ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the recovery`,
+        drained,
+        `${lost.length} never mailed`,
+      );
+      const twice = ids.filter((id) => !heldAtKill.has(id) && deliveries(lab, id) !== 1);
+      check("each invitation the worker did not hold is mailed exactly once", twice.length === 0, twice.join(", "));
+      const held = [...heldAtKill].filter((id) => deliveries(lab, id) > 2);
+      check(
+        `the ${heldAtKill.size} it held at the kill are mailed at most twice (the at-least-once window)`,
+        held.length === 0,
+        held.join(", "),
+      );
+      const [row] = await lab.topology.sql<{ unsent: string; dead: string }[]>`
+        select (select count(*) from invitations where tenant_id = ${tenantId} and email_sent_at is null) as unsent,
+               (select count(*) from pgboss.job where name = 'invitation-email' and state = 'failed'
+                  and data ->> 'tenantId' = ${tenantId}) as dead`;
+      check(
+        "every invitation records its email, and no job is a dead letter",
+        row!.unsent === "0" && row!.dead === "0",
+        JSON.stringify(row),
+      );
+    },
+    teardown: async () => {
+      await inviter?.stop();
+    },
+  } satisfies Scenario;
+})();
+
+/**
  * The order keeps the run short: the two alerts on 5-minute windows come first, so their
  * resolution (minutes after the recovery) overlaps the scenarios whose alerts read gauges, none
  * of which feeds those windows beyond what the scenario's bound allows.
  */
-export const SCENARIOS: Scenario[] = [slowQueries, errorSpike, redisDown, instanceKilled, postgresDown, poolExhaustion];
+export const SCENARIOS: Scenario[] = [
+  slowQueries,
+  errorSpike,
+  redisDown,
+  instanceKilled,
+  postgresDown,
+  poolExhaustion,
+  workerKilled,
+];

@@ -8,7 +8,8 @@ import { RULES_DIR, ruleFiles } from "./monitoring-files";
 
 /**
  * A real Prometheus (Debian's `prometheus` binary) for tests: on a free loopback port, scraping the
- * given targets as job "slipway" with the metrics bearer token from a file, loaded with the
+ * given targets as job "slipway" (and workers as job "slipway-worker") with the metrics bearer
+ * token from a file, loaded with the
  * repository's rules unchanged (ops/prometheus/rules), with short scrape and evaluation intervals
  * so alerts reach their `for:` in real time. Tests read alert state from Prometheus's API; with
  * `alertmanagers` it also sends them on (tests/support/alertmanager.ts). Stopped by PID; its data
@@ -22,6 +23,11 @@ import { RULES_DIR, ruleFiles } from "./monitoring-files";
 export interface PrometheusOptions {
   /** host:port of each app instance. */
   targets: string[];
+  /**
+   * host:port of each background worker (WORKER_PORT), scraped as job "slipway-worker" on /metrics
+   * with the same token, as ops/prometheus/prometheus.yml does (SlipwayWorkerDown reads it).
+   */
+  workerTargets?: string[];
   metricsToken: string;
   /** Default 1s. */
   scrapeInterval?: string;
@@ -117,6 +123,16 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         authorization: { type: "Bearer", credentials_file: tokenFile },
         static_configs: [{ targets: options.targets }],
       },
+      ...(options.workerTargets?.length
+        ? [
+            {
+              job_name: "slipway-worker",
+              metrics_path: "/metrics",
+              authorization: { type: "Bearer", credentials_file: tokenFile },
+              static_configs: [{ targets: options.workerTargets }],
+            },
+          ]
+        : []),
       ...(options.extraScrapeConfigs ?? []),
     ],
   };

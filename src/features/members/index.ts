@@ -1,5 +1,8 @@
-/** Members of the active organization: the list, and (local mode) role changes and removal by admins. */
-export { MembersTable } from "./components/members-table";
+/**
+ * Members of the active organization: the list, and (local mode) role changes and removal by admins;
+ * the members page's content (MembersOverview) includes the invitations feature's section.
+ */
+export { MembersOverview } from "./components/members-overview";
 export { changeMemberRole, removeMember } from "./mutations";
 export { listMembers } from "./queries";
 export { changeMemberRoleInput, memberIdParams } from "./schemas";

@@ -17,7 +17,8 @@ process.env.JOBS_POLL_INTERVAL_SECONDS = "0.5";
 process.env.JOBS_MAINTENANCE_INTERVAL_SECONDS = "1";
 process.env.WORKER_CONCURRENCY = "2";
 (await import("@/lib/env")).forgetEnv();
-const { defineJob, defineScheduledJob, enqueue, getWorkerMetrics, startJobRunner } = await import("@/lib/jobs");
+const { defineJob, defineScheduledJob, enqueue, getWorkerMetrics, readQueueHealth, startJobRunner } =
+  await import("@/lib/jobs");
 const { closeDb, withScope, withSystemScope } = await import("@/lib/db");
 const { getEnv } = await import("@/lib/env");
 const { getLogger } = await import("@/lib/logger");
@@ -248,5 +249,35 @@ describe("running", () => {
     }
     expect(work.every((row) => row.runs === 1)).toBe(true);
     expect(new Set(ticks.map((tick) => tick.tick_at.getTime())).size).toBe(ticks.length);
+  });
+});
+
+describe("the queues' state (the web process's /api/metrics gauges)", () => {
+  it("is read on its own connection while every pooled connection is held: a saturated pool cannot hold the scrape", async () => {
+    const poolSize = getEnv().DATABASE_POOL_MAX;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding = 0;
+    const holders = Array.from({ length: poolSize }, () =>
+      withSystemScope(async (tx) => {
+        await tx.execute(sql`select 1`);
+        holding++;
+        await released;
+      }),
+    );
+    try {
+      const deadline = Date.now() + 30_000;
+      while (holding < poolSize && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(holding, "every pooled connection held by a transaction").toBe(poolSize);
+      // Queued behind the pool, the read would wait until the transactions end: bound it.
+      const read = await Promise.race([
+        readQueueHealth(),
+        new Promise<"queued behind the pool">((resolve) => setTimeout(() => resolve("queued behind the pool"), 15_000)),
+      ]);
+      expect(read).toEqual(expect.arrayContaining([expect.objectContaining({ queue: names.probe })]));
+    } finally {
+      release();
+      await Promise.all(holders);
+    }
   });
 });
