@@ -140,7 +140,7 @@ const config = [
     // Pages take the identity provider's sign-in screens from their own entry (they import server
     // actions, whose form wrapper imports @/lib/auth itself).
     files: ["src/app/**/*.{ts,tsx}"],
-    rules: { "no-restricted-imports": restrict(deepImport("client|routes|screens")) },
+    rules: { "no-restricted-imports": restrict(deepImport("client|edge|routes|screens")) },
   },
   {
     files: ["tests/**/*.{ts,tsx}", "bench/**/*.ts"],

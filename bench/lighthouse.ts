@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
 import desktopConfig from "lighthouse/core/config/desktop-config.js";
-import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "../src/lib/auth/local-session";
+import { createLocalSessionToken, LOCAL_SESSION_COOKIE } from "../src/lib/auth/providers/local/session-token";
 import { startEmbeddedPostgres } from "../scripts/embedded-postgres";
 import { prepareDatabase } from "../scripts/prepare-database";
 import { chromiumLaunchOptions } from "../tests/support/chromium";
