@@ -12,6 +12,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { DEFAULT_MIGRATIONS_DIR, describeDatabase } from "./migrate";
@@ -379,6 +380,51 @@ async function rolesNamedIn(tools: ClientTools, dumpFile: string): Promise<strin
   return [...roles];
 }
 
+/**
+ * Drops every partitioned table with its partitions. pg_restore --clean drops a partition's
+ * constraints one by one before its table, which PostgreSQL refuses for a constraint the partition
+ * inherits (pg-boss keeps one partition per queue: "cannot drop inherited constraint").
+ */
+const DROP_PARTITIONED_TABLES = `DO $$
+DECLARE partitioned record;
+BEGIN
+  FOR partitioned IN
+    SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind = 'p' AND NOT c.relispartition AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  LOOP
+    EXECUTE format('DROP TABLE %I.%I CASCADE', partitioned.nspname, partitioned.relname);
+  END LOOP;
+END $$;
+`;
+
+/**
+ * --force: the dump's objects replace the database's, in one transaction (a failure changes
+ * nothing). pg_restore writes its --clean script; psql runs it after dropping the partitioned
+ * tables, which that script cannot drop itself.
+ */
+async function replaceFromDump(
+  tools: ClientTools,
+  dumpFile: string,
+  url: string,
+): Promise<{ code: number | null; stderr: string }> {
+  const script = path.join(tmpdir(), `slipway-restore-${randomBytes(4).toString("hex")}.sql`);
+  try {
+    const written = spawnSync(tools.pgRestore, ["--clean", "--if-exists", "--no-owner", `--file=${script}`, dumpFile], {
+      encoding: "utf8",
+    });
+    if (written.status !== 0) return { code: written.status, stderr: written.stderr.trim() };
+    writeFileSync(script, DROP_PARTITIONED_TABLES + readFileSync(script, "utf8"));
+    const psql = path.join(path.dirname(tools.pgRestore), "psql");
+    return await run(
+      tools.pgRestore.includes(path.sep) ? psql : "psql",
+      ["--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1", `--file=${script}`],
+      url,
+    );
+  } finally {
+    rmSync(script, { force: true });
+  }
+}
+
 export interface RestoreResult {
   tables: number;
   durationMs: number;
@@ -423,14 +469,9 @@ export async function restoreDatabase(
     }
   });
 
-  const args = [
-    "--single-transaction",
-    "--exit-on-error",
-    "--no-owner",
-    ...(options.force ? ["--clean", "--if-exists"] : []),
-    dumpFile,
-  ];
-  const { code, stderr } = await run(tools.pgRestore, args, url);
+  const { code, stderr } = options.force
+    ? await replaceFromDump(tools, dumpFile, url)
+    : await run(tools.pgRestore, ["--single-transaction", "--exit-on-error", "--no-owner", dumpFile], url);
   if (code !== 0) throw new Error(`pg_restore exited with ${code} (nothing was changed): ${stderr}`);
 
   const facts = await withDatabase(url, (sql) =>
