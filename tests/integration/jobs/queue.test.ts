@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
 import { projects } from "@db/schema";
 import { adminSql, createTenant, type TenantFixture } from "../../support/tenants";
+import { until } from "../../support/until";
 
 /**
  * The job queue in-process against the real database: the outbox, idempotency keys, the tenant
@@ -107,16 +108,6 @@ const jobsOf = async (queue: string) =>
     { id: string; state: string; data: { tenantId?: string } }[]
   >`select id, state, data from pgboss.job where name = ${queue}`;
 
-async function until<T>(read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 beforeAll(async () => {
   for (const name of Object.values(names)) await admin`select pgboss.create_queue(${name}, '{"policy":"standard"}')`;
   await admin.unsafe(`create table ${tickTable} (tick_at timestamptz not null)`);
@@ -194,7 +185,7 @@ describe("running", () => {
 
   it("runs a tenant's job in that tenant's scope: it never reads or writes another tenant's rows", async () => {
     const [job] = await jobsOf(names.probe);
-    const seen = await until(async () => probes.get(job!.id));
+    const seen = await until("the probe job's run", async () => probes.get(job!.id), 30_000);
     expect(seen.visibleTenants).toEqual([a.tenantId]);
     expect(seen.foreignInsert).toBe("42501");
     expect(seen.foreignUpdate).toBe(0);
@@ -208,10 +199,14 @@ describe("running", () => {
       (await getWorkerMetrics().deadLetters.get()).values.find((v) => v.labels.queue === names.failing)?.value ?? 0;
     await withSystemScope((tx) => enqueue(tx, failingJob, {}, { key: `dead-${suffix}` }));
     const [job] = await jobsOf(names.failing);
-    const row = await until(async () => {
-      const current = await jobRow(names.failing, job!.id);
-      return current?.state === "failed" ? current : undefined;
-    });
+    const row = await until(
+      "the failing job's dead letter",
+      async () => {
+        const current = await jobRow(names.failing, job!.id);
+        return current?.state === "failed" ? current : undefined;
+      },
+      30_000,
+    );
     expect(row.retry_count).toBe(2);
     expect(row.output?.message).toBe("the relay refused the message");
     const after = (await getWorkerMetrics().deadLetters.get()).values.find(
@@ -225,20 +220,28 @@ describe("running", () => {
   it("fails an attempt that outlives its timeout", async () => {
     await withSystemScope((tx) => enqueue(tx, slowJob, {}, { key: `slow-${suffix}` }));
     const [job] = await jobsOf(names.slow);
-    const row = await until(async () => {
-      const current = await jobRow(names.slow, job!.id);
-      return current?.state === "failed" ? current : undefined;
-    });
+    const row = await until(
+      "the slow job's failure",
+      async () => {
+        const current = await jobRow(names.slow, job!.id);
+        return current?.state === "failed" ? current : undefined;
+      },
+      30_000,
+    );
     // The runner aborts the attempt with AbortSignal.timeout (its message), pg-boss's own expiry says "exceeded".
     expect(row.output?.message).toMatch(/aborted due to timeout|exceeded 1000ms/);
   });
 
   it("enqueues each scheduled tick once across two workers, and its work commits once", async () => {
-    const ticks = await until(async () => {
-      const rows = await admin<{ tick_at: Date; attempts: string; completed_at: Date | null }[]>`
+    const ticks = await until(
+      "three completed ticks",
+      async () => {
+        const rows = await admin<{ tick_at: Date; attempts: string; completed_at: Date | null }[]>`
         select tick_at, attempts, completed_at from scheduled_runs where name = ${names.tick} order by tick_at`;
-      return rows.filter((row) => row.completed_at).length >= 3 ? rows : undefined;
-    });
+        return rows.filter((row) => row.completed_at).length >= 3 ? rows : undefined;
+      },
+      30_000,
+    );
     const done = ticks.filter((tick) => tick.completed_at);
     const work = await admin.unsafe<{ tick_at: Date; runs: number }[]>(
       `select tick_at, count(*)::int as runs from ${tickTable} group by tick_at order by tick_at`,

@@ -5,6 +5,7 @@ import { startSentryStandIn, type SentryStandIn } from "../../support/sentry-sta
 import { startSmtpServer, type SmtpServerHandle } from "../../support/smtp";
 import { createTenant, type TenantFixture } from "../../support/tenants";
 import { startTopology, type Topology } from "../../support/topology";
+import { until } from "../../support/until";
 
 /**
  * The worker as production runs it (`node worker.mjs` of the build, tests/support/topology.ts),
@@ -47,23 +48,6 @@ afterAll(async () => {
   await smtp?.stop();
   await sentry?.stop();
 });
-
-async function until<T>(
-  what: string,
-  read: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 90_000,
-  diagnose?: () => Promise<string>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${diagnose ? `\n${await diagnose().catch(String)}` : ""}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Invites `count` fresh addresses into `tenant` through the API; returns their invitation ids. */
 async function inviteMany(tenant: TenantFixture, count: number, prefix: string): Promise<string[]> {
