@@ -251,9 +251,22 @@ export function deleteBlocks(text: string, attribute: string, value: string): st
  * create exists, a file to edit or fill is absent, an old text is not there exactly once, a
  * section or block to delete is not found. `run` operations are the caller's. Returns "skipped"
  * for an `if-present` operation on a file that does not exist.
+ *
+ * `after` is for a removal carried out after another one: the tree as it was before either. A
+ * text, line, section or block that was there (exactly once) but is gone now was taken out by
+ * the earlier removal, so that part is skipped rather than failed: two removals may both delete
+ * the worker's lines of the Fly section, and the second finds the section gone. Anything else
+ * (a typo, text that occurs twice) still fails.
  */
-export function applyFileOperation(tree: Tree, operation: Exclude<Operation, { kind: "run" }>): "applied" | "skipped" {
+export function applyFileOperation(
+  tree: Tree,
+  operation: Exclude<Operation, { kind: "run" }>,
+  { after }: { after?: Tree } = {},
+): "applied" | "skipped" {
   if ("ifPresent" in operation && operation.ifPresent && tree.read(operation.path) === undefined) return "skipped";
+  if (after && operation.kind !== "file" && operation.kind !== "fill" && takenOutEarlier(tree, operation, after)) {
+    return "skipped";
+  }
   switch (operation.kind) {
     case "file": {
       if (tree.read(operation.path) !== undefined) throw new GuideError(`${operation.path} exists already`);
@@ -273,8 +286,10 @@ export function applyFileOperation(tree: Tree, operation: Exclude<Operation, { k
     case "edit": {
       let text = tree.read(operation.path);
       if (text === undefined) throw new GuideError(`${operation.path}: no such file to edit`);
+      const before = after?.read(operation.path);
       for (const hunk of operation.hunks) {
         const count = text.split(hunk.before).length - 1;
+        if (count === 0 && before !== undefined && before.split(hunk.before).length === 2) continue;
         if (count !== 1) {
           throw new GuideError(
             `${operation.path}: the text to change occurs ${count} times (expected once):\n${hunk.before}`,
@@ -314,6 +329,40 @@ export function applyFileOperation(tree: Tree, operation: Exclude<Operation, { k
         throw new GuideError(`${operation.dir}: no block {${operation.attribute}=${operation.value}} in any .md file`);
       }
       return "applied";
+    }
+  }
+}
+
+/** Whether the whole anchor of `operation` existed in `before` and is gone from `tree` (see applyFileOperation). */
+function takenOutEarlier(
+  tree: Tree,
+  operation: Exclude<Operation, { kind: "run" | "file" | "fill" | "edit" }> | Extract<Operation, { kind: "edit" }>,
+  before: Tree,
+): boolean {
+  switch (operation.kind) {
+    case "edit":
+      // Whole file gone; a gone hunk is skipped hunk by hunk in applyFileOperation.
+      return tree.read(operation.path) === undefined && before.read(operation.path) !== undefined;
+    case "delete-section": {
+      const now = tree.read(operation.path);
+      const then = before.read(operation.path);
+      if (then === undefined || deleteSection(then, operation.heading) === undefined) return false;
+      return now === undefined || deleteSection(now, operation.heading) === undefined;
+    }
+    case "delete-lines": {
+      const has = (text: string | undefined) =>
+        text?.split("\n").some((line) => line.includes(operation.text)) ?? false;
+      return has(before.read(operation.path)) && !has(tree.read(operation.path));
+    }
+    case "delete-blocks": {
+      const blocks = (source: Tree) =>
+        source
+          .list(operation.dir)
+          .filter((name) => name.endsWith(".md"))
+          .some((name) =>
+            deleteBlocks(source.read(path.join(operation.dir, name))!, operation.attribute, operation.value),
+          );
+      return blocks(before) && !blocks(tree);
     }
   }
 }

@@ -86,11 +86,13 @@ describe("the removals", () => {
     const problems: string[] = [];
     for (const name of [firstName, thenName]) {
       const scenario = removals.find((candidate) => candidate.name === name)!;
+      // The second removal may find text the first one took out (applyFileOperation's `after`).
+      const after = name === thenName ? overlayTree(ROOT) : undefined;
       for (const operation of scenario.steps.flatMap((step) => step.operations)) {
         if (operation.kind === "run") simulateGitFileCommands(tree, operation.script);
         else if (operation.kind !== "fill") {
           try {
-            applyFileOperation(tree, operation);
+            applyFileOperation(tree, operation, { after });
           } catch (error) {
             problems.push(`${name}: ${(error as Error).message}`);
           }
@@ -122,6 +124,28 @@ describe("guide operations", () => {
     expect(edit("one\n")).toThrow(GuideError);
     expect(edit("three\n")).toThrow(/occurs 0 times/);
     expect(edit("two\n")).not.toThrow();
+  });
+
+  it("after another removal, skips only what that removal took out", () => {
+    const before = overlayTree(ROOT);
+    before.write("example.md", "# T\n\n## Fly\n\nworker group\n\n## Other\n\nworker row\n");
+    const tree = overlayTree(ROOT);
+    tree.write("example.md", "# T\n\n## Other\n\nworker row\n");
+    const edit = (text: string) => ({
+      kind: "edit" as const,
+      path: "example.md",
+      hunks: [{ before: text, after: "" }],
+    });
+    const lines = (text: string) => ({ kind: "delete-lines" as const, path: "example.md", text });
+    const section = (heading: string) => ({ kind: "delete-section" as const, path: "example.md", heading });
+    expect(applyFileOperation(tree, edit("worker group\n"), { after: before })).toBe("applied");
+    expect(applyFileOperation(tree, lines("worker group"), { after: before })).toBe("skipped");
+    expect(applyFileOperation(tree, section("## Fly"), { after: before })).toBe("skipped");
+    expect(() => applyFileOperation(tree, edit("worker grup\n"), { after: before })).toThrow(/occurs 0 times/);
+    expect(() => applyFileOperation(tree, lines("no such line"), { after: before })).toThrow(GuideError);
+    expect(() => applyFileOperation(tree, section("## Fly"))).toThrow(/no heading/);
+    expect(applyFileOperation(tree, lines("worker row"), { after: before })).toBe("applied");
+    expect(tree.read("example.md")).toBe("# T\n\n## Other\n\n");
   });
 
   it("parses a scenario's steps, blocks and directives", () => {
