@@ -39,6 +39,20 @@ describe("local compose stack", () => {
     expect(base.services["app-runner"].profiles).toEqual(["runner"]);
   });
 
+  it("runs the runner image's worker beside it, with the same environment, after the migration", () => {
+    const runner = base.services["app-runner"];
+    const worker = base.services["worker-runner"];
+    expect(worker.profiles).toEqual(["runner"]);
+    expect(worker.image).toBe(runner.image);
+    expect(worker.command).toEqual(["node", "worker.mjs"]);
+    expect(worker.env_file).toEqual(runner.env_file);
+    const { WORKER_PORT, ...environment } = worker.environment;
+    expect(environment).toEqual(runner.environment);
+    expect(WORKER_PORT).toBe("3001");
+    expect(worker.ports).toBeUndefined();
+    expect(worker.depends_on.migrate).toEqual({ condition: "service_completed_successfully" });
+  });
+
   it("reads .env only when it exists", () => {
     expect(base.services.app.env_file).toEqual([{ path: ".env", required: false }]);
   });

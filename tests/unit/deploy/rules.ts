@@ -736,9 +736,10 @@ export const ALLOWED_CAPABILITIES: Record<string, string[]> = {
 };
 /**
  * Not hardened: the restore shell, run by hand (`--profile restore`) to rewrite the data volume, and
- * docker-compose.yml's `app-runner` (`--profile runner`: trying the image locally, not production).
+ * docker-compose.yml's `app-runner` and `worker-runner` (`--profile runner`: trying the image
+ * locally, not production).
  */
-const UNHARDENED_SERVICES = new Set(["restore", "app-runner"]);
+const UNHARDENED_SERVICES = new Set(["restore", "app-runner", "worker-runner"]);
 
 const tmpfsTargets = (service: Json): string[] =>
   [service.tmpfs ?? []].flat().map((entry: string) => String(entry).split(":")[0]!);
