@@ -255,8 +255,10 @@ export function deleteBlocks(text: string, attribute: string, value: string): st
  * `after` is for a removal carried out after another one: the tree as it was before either. A
  * text, line, section or block that was there (exactly once) but is gone now was taken out by
  * the earlier removal, so that part is skipped rather than failed: two removals may both delete
- * the worker's lines of the Fly section, and the second finds the section gone. Anything else
- * (a typo, text that occurs twice) still fails.
+ * the worker's lines of the Fly section, and the second finds the section gone. A diff hunk is
+ * skipped only when the lines it removes are gone too: when the earlier removal merely changed
+ * its context, the lines to remove are still there and the hunk fails, as it would for a person
+ * following the guide. Anything else (a typo, text that occurs twice) still fails.
  */
 export function applyFileOperation(
   tree: Tree,
@@ -289,7 +291,14 @@ export function applyFileOperation(
       const before = after?.read(operation.path);
       for (const hunk of operation.hunks) {
         const count = text.split(hunk.before).length - 1;
-        if (count === 0 && before !== undefined && before.split(hunk.before).length === 2) continue;
+        if (
+          count === 0 &&
+          before !== undefined &&
+          before.split(hunk.before).length === 2 &&
+          removedAlready(text, before, hunk)
+        ) {
+          continue;
+        }
         if (count !== 1) {
           throw new GuideError(
             `${operation.path}: the text to change occurs ${count} times (expected once):\n${hunk.before}`,
@@ -331,6 +340,23 @@ export function applyFileOperation(
       return "applied";
     }
   }
+}
+
+/**
+ * Whether the earlier removal did a hunk's work: each line the hunk removes occurs fewer times in
+ * `text` than it did in `before` (by at least as many as the hunk removes). A changed context with
+ * the lines to remove still there is not done.
+ */
+function removedAlready(text: string, before: string, hunk: { before: string; after: string }): boolean {
+  const count = (source: string, line: string) => source.split("\n").filter((candidate) => candidate === line).length;
+  const removed = new Map<string, number>();
+  const kept = hunk.after.split("\n");
+  for (const line of hunk.before.split("\n")) {
+    if (line.trim() === "" || kept.includes(line)) continue;
+    removed.set(line, (removed.get(line) ?? 0) + 1);
+  }
+  if (removed.size === 0) return false;
+  return [...removed].every(([line, times]) => count(before, line) - count(text, line) >= times);
 }
 
 /** Whether the whole anchor of `operation` existed in `before` and is gone from `tree` (see applyFileOperation). */

@@ -142,6 +142,12 @@ describe("guide operations", () => {
     expect(applyFileOperation(tree, lines("worker group"), { after: before })).toBe("skipped");
     expect(applyFileOperation(tree, section("## Fly"), { after: before })).toBe("skipped");
     expect(() => applyFileOperation(tree, edit("worker grup\n"), { after: before })).toThrow(/occurs 0 times/);
+    // Its context changed, but the line it removes is still there: not done, so it fails.
+    before.write("context.ts", "export { a, b };\nexport function hook() {}\n");
+    tree.write("context.ts", "export { a };\nexport function hook() {}\n");
+    const hunk = { before: "export { a, b };\nexport function hook() {}\n", after: "export { a, b };\n" };
+    const changedContext = { kind: "edit" as const, path: "context.ts", hunks: [hunk] };
+    expect(() => applyFileOperation(tree, changedContext, { after: before })).toThrow(/occurs 0 times/);
     expect(() => applyFileOperation(tree, lines("no such line"), { after: before })).toThrow(GuideError);
     expect(() => applyFileOperation(tree, section("## Fly"))).toThrow(/no heading/);
     expect(applyFileOperation(tree, lines("worker row"), { after: before })).toBe("applied");
