@@ -78,8 +78,10 @@ describe.skipIf(skip)("a page of release N used after the switch to release N+1"
     await topology.route(["n1"]);
 
     await page.getByRole("button", { name: `Sign in to ${tenantName()} as admin`, exact: true }).click();
-    await page.waitForURL(/\/projects$/, { timeout: 15_000 });
-    await page.getByRole("heading", { level: 1 }).first().waitFor();
+    // The navigation is what the action decides ("commit"); the page's load, images included, took
+    // longer than 15 s beside stress-ng, and the heading below waits for the page anyway.
+    await page.waitForURL(/\/projects$/, { waitUntil: "commit", timeout: 30_000 });
+    await page.getByRole("heading", { level: 1 }).first().waitFor({ timeout: 30_000 });
     expect(await renderedBy(page)).toBe(next.id);
     expect(seen.actionResponses.every((status) => status < 400)).toBe(true);
     expect(seen.actionResponses.length).toBeGreaterThan(0);
